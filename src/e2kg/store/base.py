@@ -1,9 +1,9 @@
 """The one store interface every feature reads and writes through, whatever the backend.
 
-A backend is embedded Oxigraph on disk, rdflib in memory, or a remote SPARQL 1.1 engine. Results come as
-Python values (rdflib terms) or as raw bytes in a requested media type, so the HTTP layer can pass them
-through without re-encoding. The default graph of a query is the union of all named graphs unless the
-caller names default graphs.
+A backend is embedded Oxigraph on disk, rdflib in memory, or a remote SPARQL 1.1 engine. Results
+come as Python values (rdflib terms) or as raw bytes in a requested media type, so the HTTP layer
+can pass them through without re-encoding. The default graph of a query is the union of all named
+graphs unless the caller names default graphs.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from typing import ClassVar
 
 from rdflib import Graph, URIRef
 from rdflib.term import Node
+
+from e2kg.store.queries import store_query
 
 Bindings = Mapping[str, Node]
 """Values for query variables, bound as typed RDF terms (never formatted into the query text)."""
@@ -33,7 +35,7 @@ class QueryForm(Enum):
 
 @dataclass(frozen=True)
 class SelectResult:
-    """Rows of a SELECT query: each row maps a variable name to an rdflib term (unbound ones absent)."""
+    """Rows of a SELECT query: each row maps a variable name to an rdflib term (unbound: absent)."""
 
     variables: list[str]
     rows: list[dict[str, Node]]
@@ -50,7 +52,7 @@ class RawResult:
 
 @dataclass(frozen=True)
 class Dataset:
-    """Which graphs a query sees: ``default`` graphs merged as the default graph, ``named`` as named.
+    """Which graphs a query sees: ``default`` ones merged as the default graph, ``named`` as named.
 
     Both empty means the protocol default of this service: the default graph is the union of all
     named graphs, and every named graph is visible.
@@ -66,7 +68,13 @@ SELECT_MEDIA_TYPES = (
     "text/csv",
     "text/tab-separated-values",
 )
-"""Media types every backend produces for SELECT and ASK results (ASK: JSON and XML only)."""
+"""Media types every backend produces for SELECT results."""
+
+ASK_MEDIA_TYPES = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+)
+"""Media types every backend produces for ASK results."""
 
 GRAPH_MEDIA_TYPES = (
     "text/turtle",
@@ -92,7 +100,7 @@ class Store(ABC):
     @property
     @abstractmethod
     def writable(self) -> bool:
-        """Whether updates and loads are accepted (a remote store without update URL is read-only)."""
+        """Whether updates and loads are accepted (a remote store without update URL is not)."""
 
     # -- queries -----------------------------------------------------------------------------------
 
@@ -140,11 +148,13 @@ class Store(ABC):
 
     @abstractmethod
     def load(self, source: Path | bytes, *, media_type: str, graph: URIRef) -> None:
-        """Add the triples of ``source`` (a file or bytes in ``media_type``) to the named ``graph``."""
+        """Add the triples of ``source`` (a file or bytes in ``media_type``) to named ``graph``."""
 
     @abstractmethod
-    def replace_graph(self, graph: URIRef, source: Path | bytes | Graph, *, media_type: str) -> None:
-        """Replace the named ``graph`` with ``source`` atomically: readers see the old or the new."""
+    def replace_graph(
+        self, graph: URIRef, source: Path | bytes | Graph, *, media_type: str
+    ) -> None:
+        """Replace named ``graph`` with ``source`` atomically: readers see the old or the new."""
 
     @abstractmethod
     def drop_graph(self, graph: URIRef) -> None:
@@ -162,7 +172,7 @@ class Store(ABC):
 
     def triple_count(self, graph: URIRef | None = None) -> int:
         """How many triples the store (or one named graph) holds."""
-        query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        query = store_query("triple-count")
         rows = self.select(query, bindings=None if graph is None else {"g": graph}).rows
         return int(str(rows[0]["n"])) if rows else 0
 

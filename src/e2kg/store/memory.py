@@ -1,0 +1,249 @@
+"""The in-memory backend: an rdflib Dataset whose default graph is the union of its named graphs.
+
+For small experiments and tests; data is lost when the process ends, and queries are not timed out.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import cast
+
+import pyparsing
+from rdflib import Dataset as RdflibDataset
+from rdflib import Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result
+from rdflib.term import Identifier, Node
+
+from e2kg.errors import E2kgError, QuerySyntaxError, StoreError
+from e2kg.store.base import (
+    Bindings,
+    Dataset,
+    QueryForm,
+    RawResult,
+    SelectResult,
+    Store,
+)
+from e2kg.store.media import (
+    RDFLIB_GRAPH_FORMATS,
+    RDFLIB_RESULT_FORMATS,
+    dump_media_type,
+    result_media_type,
+)
+from e2kg.store.parsing import parse_quads
+from e2kg.store.results import select_tsv
+from e2kg.store.terms import to_rdflib
+
+_FORMS = {
+    "SelectQuery": QueryForm.SELECT,
+    "AskQuery": QueryForm.ASK,
+    "ConstructQuery": QueryForm.CONSTRUCT,
+    "DescribeQuery": QueryForm.DESCRIBE,
+}
+
+
+@contextmanager
+def rdflib_calls() -> Iterator[None]:
+    """Silence rdflib 7.6 warning about its own use of deprecated ``Dataset.default_context``."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore",
+            message=r"(Dataset\.\w+|ConjunctiveGraph) is deprecated",
+            category=DeprecationWarning,
+        )
+        yield
+
+
+def syntax_error(error: Exception, what: str) -> QuerySyntaxError:
+    """A QuerySyntaxError carrying rdflib's parser message, line and column."""
+    if isinstance(error, pyparsing.ParseBaseException):
+        return QuerySyntaxError(
+            f"{what} syntax error at line {error.lineno}, column {error.col}: {error.msg}",
+            detail={"line": error.lineno, "column": error.col},
+        )
+    return QuerySyntaxError(f"{what} syntax error: {error}")
+
+
+class MemoryStore(Store):
+    """rdflib in memory; one lock serialises writers against readers so no one sees half a graph."""
+
+    name = "memory"
+    persistent = False
+
+    def __init__(self) -> None:
+        self._dataset = RdflibDataset(default_union=True)
+        self._lock = threading.RLock()
+
+    @property
+    def writable(self) -> bool:
+        return True
+
+    # -- queries -----------------------------------------------------------------------------------
+
+    def _parse(self, query: str) -> Query:
+        try:
+            return translateQuery(parseQuery(query))
+        except Exception as e:
+            raise syntax_error(e, "query") from e
+
+    def query_form(self, query: str) -> QueryForm:
+        return _FORMS[self._parse(query).algebra.name]
+
+    def _view(self, dataset: Dataset) -> RdflibDataset:
+        """A copy holding only the graphs ``dataset`` names (protocol dataset semantics)."""
+        view = RdflibDataset(default_union=False)
+        default_graph = view.graph(DATASET_DEFAULT_GRAPH_ID)
+        for name in dataset.default:
+            for triple in Graph(self._dataset.store, identifier=name):
+                default_graph.add(triple)
+        for name in dataset.named:
+            target = view.graph(name)
+            for triple in Graph(self._dataset.store, identifier=name):
+                target.add(triple)
+        return view
+
+    def _run(
+        self, query: str, bindings: Bindings | None, dataset: Dataset | None
+    ) -> tuple[QueryForm, Result]:
+        parsed = self._parse(query)
+        form = _FORMS[parsed.algebra.name]
+        clauses = parsed.algebra.get("datasetClause") or []
+        if dataset is None and clauses:
+            dataset = Dataset(
+                default=[c.default for c in clauses if c.get("default") is not None],
+                named=[c.named for c in clauses if c.get("named") is not None],
+            )
+        # The dataset is applied here, never by rdflib, which would fetch FROM IRIs from the web.
+        parsed.algebra["datasetClause"] = None
+        with self._lock, rdflib_calls():
+            target = self._dataset if dataset is None else self._view(dataset)
+            try:
+                result = target.query(
+                    parsed, initBindings=cast(Mapping[str, Identifier], bindings or {})
+                )
+                if form is QueryForm.SELECT:
+                    result.bindings  # noqa: B018 - evaluate inside the lock
+            except E2kgError:
+                raise
+            except Exception as e:
+                raise StoreError(f"query failed: {e}") from e
+        return form, result
+
+    def select(
+        self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None
+    ) -> SelectResult:
+        form, result = self._run(query, bindings, dataset)
+        if form is not QueryForm.SELECT:
+            raise QuerySyntaxError(f"expected a SELECT query, got {form.value}")
+        variables = [str(v) for v in result.vars or []]
+        rows: list[dict[str, Node]] = [
+            {str(k): v for k, v in solution.items() if v is not None}
+            for solution in result.bindings
+        ]
+        return SelectResult(variables=variables, rows=rows)
+
+    def ask(
+        self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None
+    ) -> bool:
+        form, result = self._run(query, bindings, dataset)
+        if form is not QueryForm.ASK:
+            raise QuerySyntaxError(f"expected an ASK query, got {form.value}")
+        return bool(result.askAnswer)
+
+    def construct(
+        self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None
+    ) -> Graph:
+        form, result = self._run(query, bindings, dataset)
+        if form not in (QueryForm.CONSTRUCT, QueryForm.DESCRIBE):
+            raise QuerySyntaxError(f"expected a CONSTRUCT or DESCRIBE query, got {form.value}")
+        graph = Graph()
+        for triple in result.graph or Graph():
+            graph.add(triple)
+        return graph
+
+    def query_raw(
+        self,
+        query: str,
+        media_type: str,
+        *,
+        bindings: Bindings | None = None,
+        dataset: Dataset | None = None,
+    ) -> RawResult:
+        form = self.query_form(query)
+        wanted = result_media_type(form, media_type)
+        if form is QueryForm.SELECT and wanted == "text/tab-separated-values":
+            body = select_tsv(self.select(query, bindings=bindings, dataset=dataset))
+        elif form in (QueryForm.SELECT, QueryForm.ASK):
+            _, result = self._run(query, bindings, dataset)
+            body = result.serialize(format=RDFLIB_RESULT_FORMATS[wanted]) or b""
+        else:
+            graph = self.construct(query, bindings=bindings, dataset=dataset)
+            body = graph.serialize(format=RDFLIB_GRAPH_FORMATS[wanted], encoding="utf-8")
+        return RawResult(form=form, media_type=wanted, chunks=iter([body]))
+
+    # -- writes ------------------------------------------------------------------------------------
+
+    def update(self, update: str) -> None:
+        try:
+            parsed = translateUpdate(parseUpdate(update))
+        except Exception as e:
+            raise syntax_error(e, "update") from e
+        with self._lock, rdflib_calls():
+            try:
+                self._dataset.update(parsed)
+            except E2kgError:
+                raise
+            except Exception as e:
+                raise StoreError(f"update failed: {e}") from e
+
+    def _parsed_graph(self, source: Path | bytes | Graph, media_type: str, graph: URIRef) -> Graph:
+        """``source`` parsed completely before the store is touched: a bad file changes nothing."""
+        parsed = Graph()
+        for quad in parse_quads(source, media_type=media_type, graph=graph):
+            parsed.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        return parsed
+
+    def load(self, source: Path | bytes, *, media_type: str, graph: URIRef) -> None:
+        parsed = self._parsed_graph(source, media_type, graph)
+        with self._lock, rdflib_calls():
+            target = self._dataset.graph(graph)
+            for triple in parsed:
+                target.add(triple)
+
+    def replace_graph(
+        self, graph: URIRef, source: Path | bytes | Graph, *, media_type: str
+    ) -> None:
+        parsed = self._parsed_graph(source, media_type, graph)
+        with self._lock, rdflib_calls():
+            self._dataset.remove_graph(graph)
+            target = self._dataset.graph(graph)
+            for triple in parsed:
+                target.add(triple)
+
+    def drop_graph(self, graph: URIRef) -> None:
+        with self._lock, rdflib_calls():
+            self._dataset.remove_graph(graph)
+
+    # -- inspection --------------------------------------------------------------------------------
+
+    def graphs(self) -> list[URIRef]:
+        with self._lock, rdflib_calls():
+            names = {
+                g.identifier
+                for g in self._dataset.graphs()
+                if g.identifier != DATASET_DEFAULT_GRAPH_ID and len(g) > 0
+            }
+        return sorted(n for n in names if isinstance(n, URIRef))
+
+    def dump(self, media_type: str = "application/n-quads") -> Iterator[bytes]:
+        wanted = dump_media_type(media_type)
+        with self._lock, rdflib_calls():
+            body = self._dataset.serialize(format=RDFLIB_GRAPH_FORMATS[wanted], encoding="utf-8")
+        yield body
