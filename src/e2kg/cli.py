@@ -189,6 +189,7 @@ def run_serve(arguments: argparse.Namespace, settings: Settings) -> int:
         str(arguments.threads),
         "--timeout",
         str(int(settings.query_timeout) + 30),
+        "--no-control-socket",
         "--access-logfile",
         "-",
         "e2kg.web.app:create_app()",
