@@ -15,7 +15,7 @@ import requests
 from e2kg.store import Store, open_store
 
 OXIGRAPH_SERVER = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "oxigraph"
-BACKENDS = ("memory",)
+BACKENDS = ("memory", "oxigraph")
 
 
 @dataclass(frozen=True)

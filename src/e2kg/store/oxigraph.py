@@ -1,0 +1,261 @@
+"""The default backend: embedded Oxigraph (pyoxigraph) on a directory, queried in Oxigraph's engine.
+
+Query strings go straight to pyoxigraph, raw results are serialised by pyoxigraph, and only the
+Python-value results are converted to rdflib terms. One process holds the directory at a time.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from e2kg.errors import QuerySyntaxError, QueryTimeout, StoreError, StoreUnavailable
+from e2kg.store.base import Bindings, Dataset, QueryForm, RawResult, SelectResult, Store
+from e2kg.store.media import dump_media_type, readable_media_type, result_media_type
+from e2kg.store.parsing import parse_error, parse_quads, source_name
+from e2kg.store.syntax import has_dataset_clause, with_values
+from e2kg.store.syntax import query_form as lexical_form
+from e2kg.store.terms import iri_ntriples, to_oxigraph, to_rdflib
+
+_POSITION = re.compile(r"at (\d+):(\d+)")
+BULK_LOAD_BYTES = 16 * 1024 * 1024
+"""Files larger than this are checked in a first parse, then bulk-loaded outside a transaction."""
+_CHUNK = 1 << 16
+
+
+def syntax_error(error: SyntaxError, what: str) -> QuerySyntaxError:
+    """A QuerySyntaxError with Oxigraph's message and, where it gives them, line and column."""
+    message = error.msg or str(error)
+    match = _POSITION.search(message)
+    detail: dict[str, object] = {}
+    if match:
+        detail = {"line": int(match.group(1)), "column": int(match.group(2))}
+    return QuerySyntaxError(f"{what} syntax error: {message}", detail=detail)
+
+
+def open_directory(path: Path) -> ox.Store:
+    """The pyoxigraph store on ``path``; StoreUnavailable when it is locked or unreadable."""
+    try:
+        return ox.Store(str(path))
+    except OSError as e:
+        if "lock" in str(e).lower():
+            raise StoreUnavailable(
+                f"store directory {path} is in use by another process (only one may open it): {e}"
+            ) from e
+        raise StoreUnavailable(f"cannot open store directory {path}: {e}") from e
+
+
+class OxigraphStore(Store):
+    """pyoxigraph on disk; the default graph of a query is the union of the named graphs."""
+
+    name = "oxigraph"
+    persistent = True
+
+    def __init__(self, path: Path, *, timeout: float = 30.0) -> None:
+        self.path = path
+        self.timeout = timeout
+        self._store: ox.Store | None = open_directory(path)
+
+    @property
+    def store(self) -> ox.Store:
+        """The open pyoxigraph store; StoreUnavailable after ``close``."""
+        if self._store is None:
+            raise StoreUnavailable(f"store {self.path} is closed")
+        return self._store
+
+    @property
+    def writable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._store = None
+        gc.collect()  # RocksDB releases the directory lock when the last reference goes
+
+    # -- queries -----------------------------------------------------------------------------------
+
+    def _query(self, query: str, bindings: Bindings | None, dataset: Dataset | None) -> Any:
+        options: dict[str, Any] = {}
+        if dataset is not None:
+            options["default_graph"] = [ox.NamedNode(str(g)) for g in dataset.default]
+            options["named_graphs"] = [ox.NamedNode(str(g)) for g in dataset.named]
+        elif not has_dataset_clause(query):
+            options["use_default_graph_as_union"] = True
+        try:
+            if bindings:
+                substitutions: dict[
+                    ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+                ] = {ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()}
+                try:
+                    return self.store.query(query, substitutions=substitutions, **options)
+                except RuntimeError as e:
+                    # SEP-0007 substitutes projected variables only; others join as VALUES.
+                    if "projection" not in str(e):
+                        raise
+                    query = with_values(query, bindings)
+            return self.store.query(query, **options)
+        except SyntaxError as e:
+            raise syntax_error(e, "query") from e
+        except (OSError, ValueError, RuntimeError) as e:
+            raise StoreError(f"query failed: {e}") from e
+
+    def query_form(self, query: str) -> QueryForm:
+        form = lexical_form(query)
+        try:
+            ox.Store().query(query)  # parse against an empty in-memory store
+        except SyntaxError as e:
+            raise syntax_error(e, "query") from e
+        except (OSError, ValueError, RuntimeError):
+            pass  # parsed; evaluation problems show when the query runs for real
+        return form
+
+    def select(
+        self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None
+    ) -> SelectResult:
+        results = self._query(query, bindings, dataset)
+        if not isinstance(results, ox.QuerySolutions):
+            raise QuerySyntaxError(f"expected a SELECT query, got {lexical_form(query).value}")
+        variables = [v.value for v in results.variables]
+        deadline = time.monotonic() + self.timeout
+        rows = []
+        try:
+            for solution in results:
+                rows.append(
+                    {
+                        name: to_rdflib(solution[name])
+                        for name in variables
+                        if solution[name] is not None
+                    }
+                )
+                if time.monotonic() > deadline:
+                    raise QueryTimeout(f"query ran longer than {self.timeout:g} s")
+        except (OSError, ValueError, RuntimeError) as e:
+            raise StoreError(f"query failed: {e}") from e
+        return SelectResult(variables=variables, rows=rows)
+
+    def ask(
+        self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None
+    ) -> bool:
+        result = self._query(query, bindings, dataset)
+        if not isinstance(result, ox.QueryBoolean):
+            raise QuerySyntaxError(f"expected an ASK query, got {lexical_form(query).value}")
+        return bool(result)
+
+    def construct(
+        self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None
+    ) -> Graph:
+        triples = self._query(query, bindings, dataset)
+        if not isinstance(triples, ox.QueryTriples):
+            raise QuerySyntaxError(
+                f"expected a CONSTRUCT or DESCRIBE query, got {lexical_form(query).value}"
+            )
+        graph = Graph()
+        try:
+            for triple in triples:
+                graph.add(
+                    (
+                        to_rdflib(triple.subject),
+                        to_rdflib(triple.predicate),
+                        to_rdflib(triple.object),
+                    )
+                )
+        except (OSError, ValueError, RuntimeError) as e:
+            raise StoreError(f"query failed: {e}") from e
+        return graph
+
+    def query_raw(
+        self,
+        query: str,
+        media_type: str,
+        *,
+        bindings: Bindings | None = None,
+        dataset: Dataset | None = None,
+    ) -> RawResult:
+        form = lexical_form(query)
+        wanted = result_media_type(form, media_type)
+        result = self._query(query, bindings, dataset)
+        try:
+            if isinstance(result, ox.QueryTriples):
+                body = result.serialize(format=ox.RdfFormat.from_media_type(wanted))
+            else:
+                body = result.serialize(format=ox.QueryResultsFormat.from_media_type(wanted))
+        except (OSError, ValueError, RuntimeError) as e:
+            raise StoreError(f"query failed: {e}") from e
+        return RawResult(form=form, media_type=wanted, chunks=iter([body or b""]))
+
+    # -- writes ------------------------------------------------------------------------------------
+
+    def update(self, update: str) -> None:
+        try:
+            self.store.update(update)
+        except SyntaxError as e:
+            raise syntax_error(e, "update") from e
+        except (OSError, ValueError, RuntimeError) as e:
+            raise StoreError(f"update failed: {e}") from e
+
+    def load(self, source: Path | bytes, *, media_type: str, graph: URIRef) -> None:
+        rdf_format = ox.RdfFormat.from_media_type(readable_media_type(media_type))
+        target = ox.NamedNode(str(graph))
+        try:
+            if isinstance(source, Path) and source.stat().st_size > BULK_LOAD_BYTES:
+                # Bulk loading is fast but not transactional: a first parse makes sure it succeeds.
+                for _ in parse_quads(source, media_type=media_type, graph=graph):
+                    pass
+                self.store.bulk_load(path=str(source), format=rdf_format, to_graph=target)
+            elif isinstance(source, Path):
+                self.store.load(path=str(source), format=rdf_format, to_graph=target)
+            else:
+                self.store.load(source, format=rdf_format, to_graph=target)
+        except SyntaxError as e:
+            raise parse_error(e, source_name(source)) from e
+        except FileNotFoundError as e:
+            raise StoreError(f"{source_name(source)}: no such file") from e
+        except (OSError, ValueError, RuntimeError) as e:
+            raise StoreError(f"loading {source_name(source)} failed: {e}") from e
+
+    def replace_graph(
+        self, graph: URIRef, source: Path | bytes | Graph, *, media_type: str
+    ) -> None:
+        # One SPARQL update is one transaction: readers see the old graph or the new, never a mix.
+        name = iri_ntriples(str(graph))
+        lines = [
+            f"{q.subject} {q.predicate} {q.object} ."
+            for q in parse_quads(source, media_type=media_type, graph=graph)
+        ]
+        self.update(
+            f"DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n"
+            + "\n".join(lines)
+            + "\n} }"
+        )
+
+    def drop_graph(self, graph: URIRef) -> None:
+        self.update(f"DROP SILENT GRAPH {iri_ntriples(str(graph))}")
+
+    # -- inspection --------------------------------------------------------------------------------
+
+    def graphs(self) -> list[URIRef]:
+        names = []
+        for name in self.store.named_graphs():
+            if isinstance(name, ox.NamedNode) and next(
+                iter(self.store.quads_for_pattern(None, None, None, name)), None
+            ):
+                names.append(URIRef(name.value))
+        return sorted(names)
+
+    def dump(self, media_type: str = "application/n-quads") -> Iterator[bytes]:
+        rdf_format = ox.RdfFormat.from_media_type(dump_media_type(media_type))
+        with tempfile.TemporaryFile() as spool:
+            try:
+                self.store.dump(spool, format=rdf_format)
+            except (OSError, ValueError) as e:
+                raise StoreError(f"dump failed: {e}") from e
+            spool.seek(0)
+            while chunk := spool.read(_CHUNK):
+                yield chunk

@@ -1,0 +1,159 @@
+"""A small SPARQL lexer: the form of a query, whether it names its dataset, and bindings as VALUES.
+
+Only enough of SPARQL to find keywords and the WHERE group outside strings, IRIs and comments; the
+engine parses the query for real. Bound values enter the text only in their N-Triples spelling.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from e2kg.errors import InputError, QuerySyntaxError
+from e2kg.store.base import Bindings, QueryForm
+from e2kg.store.terms import to_ntriples
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+               |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<punct>[{}()])
+  | (?P<variable>[?$][A-Za-z0-9_]+)
+  | (?P<name>[A-Za-z_][\w.-]*:[\w.:%-]*|:[\w.:%-]*)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_FORMS = {form.value: form for form in QueryForm}
+
+
+@dataclass(frozen=True)
+class Token:
+    """A lexical token with its kind, text and offsets in the query."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+def tokens(query: str) -> Iterator[Token]:
+    """The tokens of ``query`` that matter here (no spaces, no comments)."""
+    for match in _TOKEN.finditer(query):
+        kind = match.lastgroup or "other"
+        if kind not in ("space", "comment"):
+            yield Token(kind, match.group(), match.start(), match.end())
+
+
+def top_level(query: str) -> Iterator[tuple[int, Token]]:
+    """Each token with the nesting depth of braces and parentheses it stands at."""
+    depth = 0
+    for token in tokens(query):
+        if token.text in ("}", ")"):
+            depth -= 1
+        yield depth, token
+        if token.text in ("{", "("):
+            depth += 1
+
+
+def query_form(query: str) -> QueryForm:
+    """The form keyword of ``query``; QuerySyntaxError when there is none."""
+    for depth, token in top_level(query):
+        if depth == 0 and token.kind == "word" and token.text.upper() in _FORMS:
+            return _FORMS[token.text.upper()]
+        if depth == 0 and token.text == "{":
+            break
+    raise QuerySyntaxError(
+        "query syntax error: expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue"
+    )
+
+
+def has_dataset_clause(query: str) -> bool:
+    """Whether ``query`` has a FROM or FROM NAMED clause of its own."""
+    return any(
+        depth == 0 and token.kind == "word" and token.text.upper() == "FROM"
+        for depth, token in top_level(query)
+    )
+
+
+def values_block(bindings: Bindings) -> str:
+    """``VALUES (?a ?b) { (<x> "y") }`` for ``bindings``; InputError for bad names, blank nodes."""
+    names = list(bindings)
+    for name in names:
+        if not _VARIABLE_NAME.match(name):
+            raise InputError(f"not a SPARQL variable name: {name!r}")
+    cells = []
+    for name in names:
+        term = bindings[name]
+        if to_ntriples(term).startswith("_:"):
+            raise InputError(f"?{name}: a blank node cannot be bound on a remote store")
+        cells.append(to_ntriples(term))
+    return f"VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(cells)}) }}"
+
+
+def _groups(query: str) -> list[tuple[Token, Token]]:
+    """The brace groups at depth 0 as (opening, closing) tokens."""
+    groups: list[tuple[Token, Token]] = []
+    opening: Token | None = None
+    for depth, token in top_level(query):
+        if depth == 0 and token.text == "{":
+            opening = token
+        elif depth == 0 and token.text == "}" and opening is not None:
+            groups.append((opening, token))
+            opening = None
+    return groups
+
+
+def with_values(query: str, bindings: Bindings | None) -> str:
+    """``query`` with ``bindings`` as a VALUES block at the start of its WHERE group.
+
+    At the start of the group the values join the pattern before any FILTER, OPTIONAL, GROUP BY or
+    aggregate sees it, which is what binding a variable in advance means.
+    """
+    if not bindings:
+        return query
+    block = values_block(bindings)
+    form = query_form(query)
+    groups = _groups(query)
+    if form is QueryForm.CONSTRUCT:
+        where = _short_construct_where(query)
+        if where is not None and groups:
+            # CONSTRUCT WHERE { T } means CONSTRUCT { T } WHERE { T }; VALUES fits only the latter.
+            opening, closing = groups[0]
+            template = query[opening.start : closing.end]
+            body = query[opening.end : closing.start]
+            return (
+                f"{query[: where.start]}{template} WHERE {{ {block} {body} }}{query[closing.end :]}"
+            )
+        groups = groups[1:]
+    if not groups:
+        return f"{query} WHERE {{ {block} }}"
+    opening, closing = groups[0]
+    inner = list(tokens(query[opening.end : closing.start]))
+    if inner and inner[0].kind == "word" and inner[0].text.upper() == "SELECT":
+        return (
+            f"{query[: opening.end]} {block} {{ {query[opening.end : closing.start]} }}"
+            f"{query[closing.start :]}"
+        )
+    return f"{query[: opening.end]} {block} {query[opening.end :]}"
+
+
+def _short_construct_where(query: str) -> Token | None:
+    """The WHERE token of ``CONSTRUCT [FROM ...] WHERE { ... }`` (no template), else None."""
+    seen_construct = False
+    for depth, token in top_level(query):
+        if depth != 0:
+            continue
+        if token.kind == "word" and token.text.upper() == "CONSTRUCT":
+            seen_construct = True
+        elif seen_construct and token.kind == "word" and token.text.upper() == "WHERE":
+            return token
+        elif seen_construct and token.text == "{":
+            return None
+    return None
