@@ -116,7 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=run_serve)
 
     export = commands.add_parser(
-        "export", parents=[store_options], help="write the whole graph from the store"
+        "export",
+        parents=[store_options, source_options],
+        help="write the whole graph from the store",
     )
     export.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="turtle")
     export.add_argument("-o", "--output", help="file to write (default: standard output)")
@@ -136,7 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(run=run_validate)
 
     query = commands.add_parser(
-        "query", parents=[store_options], help="run a SPARQL query against the store"
+        "query",
+        parents=[store_options, source_options],
+        help="run a SPARQL query against the store",
     )
     query.add_argument("query", metavar="QUERY", help="the query text, or @FILE to read it")
     query.add_argument("--format", choices=sorted(QUERY_FORMATS), help="result format")
@@ -250,6 +254,8 @@ def run_query(arguments: argparse.Namespace, settings: Settings) -> int:
 
 def open_configured_store(settings: Settings) -> Store:
     """The store the settings name (a memory store is filled from the sources first)."""
+    if settings.store_is_embedded:
+        Path(settings.store).parent.mkdir(parents=True, exist_ok=True)
     store = open_store(
         settings.store,
         update_url=settings.update_url,

@@ -7,6 +7,7 @@ because only one process may open an embedded Oxigraph directory.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -43,6 +44,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _open_configured_store(settings: Settings) -> Store:
+    if settings.store_is_embedded:
+        Path(settings.store).parent.mkdir(parents=True, exist_ok=True)
     store = open_store(
         settings.store,
         update_url=settings.update_url,

@@ -1,0 +1,96 @@
+"""Shared fixtures: the fixture project under tests/data, a loaded store, and a live HTTP server.
+
+Servers listen on 127.0.0.1 on a free port and are stopped when the fixture ends.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from e2kg.config import Settings
+from e2kg.loading import load_sources
+from e2kg.store import Store, open_store
+from e2kg.web.app import create_app
+
+DATA = Path(__file__).resolve().parent / "data"
+PROJECT = DATA / "project"
+ENTRIES = DATA / "entries"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the E2KG_* settings of the shell that runs the suite."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("E2KG_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def project_dir() -> Path:
+    """The fixture project (ontology/, shapes/, graph/) -- read only; copy it to change it."""
+    return PROJECT
+
+
+@pytest.fixture
+def entries_dir() -> Path:
+    """Study entries to validate, one case per file (see tests/data/README.md)."""
+    return ENTRIES
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A writable copy of the fixture project."""
+    copy = tmp_path / "project"
+    shutil.copytree(PROJECT, copy)
+    return copy
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def loaded_store() -> Iterator[Store]:
+    """A memory store holding the fixture project's sources (shared: do not write to it)."""
+    store = open_store("memory")
+    load_sources(store, PROJECT, manifest=None)
+    yield store
+    store.close()
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """A running web application: its base URL and the store behind it."""
+
+    url: str
+    store: Store
+
+
+@pytest.fixture(scope="session")
+def live_server(loaded_store: Store) -> Iterator[LiveServer]:
+    """The WSGI app served over real HTTP by a threaded Werkzeug server on 127.0.0.1."""
+    settings = Settings(store="memory", source_dir=PROJECT)
+    app = create_app({"E2KG_SETTINGS": settings, "E2KG_STORE": loaded_store, "TESTING": True})
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", store=loaded_store)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
