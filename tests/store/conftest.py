@@ -15,7 +15,7 @@ import requests
 from e2kg.store import Store, open_store
 
 OXIGRAPH_SERVER = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "oxigraph"
-BACKENDS = ("memory", "oxigraph")
+BACKENDS = ("memory", "oxigraph", "remote")
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,12 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], deadline: float) -
         except requests.ConnectionError:
             time.sleep(0.05)
     pytest.fail(f"oxigraph serve did not answer at {url}")
+
+
+@pytest.fixture
+def unused_url() -> str:
+    """A SPARQL endpoint URL on 127.0.0.1 where nothing listens."""
+    return f"http://127.0.0.1:{free_port()}/query"
 
 
 @pytest.fixture(scope="session")

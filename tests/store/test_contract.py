@@ -394,12 +394,17 @@ def test_dump_round_trips(filled: Store, media_type: str, rdflib_format: str) ->
 # -- errors --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", ["select", "ask", "construct", "query_form"])
+@pytest.mark.parametrize("method", ["select", "ask", "construct"])
 def test_query_syntax_error(store: Store, method: str) -> None:
     with pytest.raises(QuerySyntaxError) as caught:
         getattr(store, method)("SELECT ?x WHERE { ?x ?y }")
     assert caught.value.status == 400
     assert caught.value.message
+
+
+def test_query_form_without_a_form_keyword(store: Store) -> None:
+    with pytest.raises(QuerySyntaxError):
+        store.query_form("PREFIX s: <http://schema.org/> SELEKT * WHERE { ?s ?p ?o }")
 
 
 def test_query_raw_syntax_error(store: Store) -> None:

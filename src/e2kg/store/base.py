@@ -106,7 +106,11 @@ class Store(ABC):
 
     @abstractmethod
     def query_form(self, query: str) -> QueryForm:
-        """The form of ``query``; raises QuerySyntaxError when it does not parse."""
+        """The form of ``query``; raises QuerySyntaxError when it does not parse.
+
+        A remote store checks only that there is a form keyword (its engine may accept extensions
+        or predeclared prefixes); the engine's parser speaks when the query runs.
+        """
 
     @abstractmethod
     def select(

@@ -82,6 +82,27 @@ def has_dataset_clause(query: str) -> bool:
     )
 
 
+def dataset_clause(query: str) -> tuple[list[str], list[str]]:
+    """The IRIs of the query's own FROM and FROM NAMED clauses (prefixed names are not resolved)."""
+    default: list[str] = []
+    named: list[str] = []
+    state = ""
+    for depth, token in top_level(query):
+        if depth != 0:
+            continue
+        word = token.text.upper() if token.kind == "word" else ""
+        if word == "FROM":
+            state = "from"
+        elif state == "from" and word == "NAMED":
+            state = "named"
+        elif state and token.kind == "iri":
+            (named if state == "named" else default).append(token.text[1:-1])
+            state = ""
+        else:
+            state = ""
+    return default, named
+
+
 def values_block(bindings: Bindings) -> str:
     """``VALUES (?a ?b) { (<x> "y") }`` for ``bindings``; InputError for bad names, blank nodes."""
     names = list(bindings)
