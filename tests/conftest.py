@@ -5,11 +5,10 @@ Servers listen on 127.0.0.1 on a free port and are stopped when the fixture ends
 
 from __future__ import annotations
 
+import os
 import shutil
-import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,17 +18,12 @@ from e2kg.config import Settings
 from e2kg.loading import load_sources
 from e2kg.store import Store, open_store
 from e2kg.web.app import create_app
-
-DATA = Path(__file__).resolve().parent / "data"
-PROJECT = DATA / "project"
-ENTRIES = DATA / "entries"
+from e2kg_testing import ENTRIES, PROJECT, LiveServer
 
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the E2KG_* settings of the shell that runs the suite."""
-    import os
-
     for name in list(os.environ):
         if name.startswith("E2KG_"):
             monkeypatch.delenv(name)
@@ -55,14 +49,6 @@ def project_copy(tmp_path: Path) -> Path:
     return copy
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def loaded_store() -> Iterator[Store]:
     """A memory store holding the fixture project's sources (shared: do not write to it)."""
@@ -70,14 +56,6 @@ def loaded_store() -> Iterator[Store]:
     load_sources(store, PROJECT, manifest=None)
     yield store
     store.close()
-
-
-@dataclass(frozen=True)
-class LiveServer:
-    """A running web application: its base URL and the store behind it."""
-
-    url: str
-    store: Store
 
 
 @pytest.fixture(scope="session")

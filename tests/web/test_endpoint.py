@@ -15,7 +15,7 @@ import requests
 from rdflib import Graph
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
-from conftest import LiveServer
+from e2kg_testing import LiveServer
 
 GRAPHS_QUERY = "SELECT ?graph WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph ORDER BY ?graph"
 STUDIES_QUERY = "SELECT ?study WHERE { ?study a <http://schema.org/Report> }"

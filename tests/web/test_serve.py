@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from conftest import free_port
+from e2kg_testing import free_port
 
 E2KG = Path(sys.executable).parent / "e2kg"
 COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
