@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -416,3 +417,26 @@ def test_update_syntax_error_changes_nothing(filled: Store) -> None:
     with pytest.raises(QuerySyntaxError):
         filled.update("INSERT DATA { <http://x/a> <http://x/b> }")
     assert filled.triple_count() == 8
+
+
+def test_readers_never_see_half_a_replaced_graph(store: Store) -> None:
+    small = b"".join(f'<http://x/s{i}> <http://x/p> "{i}" .\n'.encode() for i in range(300))
+    large = b"".join(f'<http://x/t{i}> <http://x/p> "{i}" .\n'.encode() for i in range(700))
+    store.replace_graph(G_STUDIES, small, media_type="application/n-triples")
+    seen: set[int] = set()
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            seen.add(store.triple_count(G_STUDIES))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for _ in range(5):
+            store.replace_graph(G_STUDIES, large, media_type="application/n-triples")
+            store.replace_graph(G_STUDIES, small, media_type="application/n-triples")
+    finally:
+        done.set()
+        reader.join(30)
+    assert seen and seen <= {300, 700}
