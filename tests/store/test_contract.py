@@ -286,6 +286,25 @@ def test_dataset_applies_to_raw_results(filled: Store) -> None:
     ]
 
 
+@pytest.mark.parametrize("method", ["select", "query_raw"])
+def test_an_empty_dataset_is_the_service_default(filled: Store, method: str) -> None:
+    """``Dataset()`` names no graph: union default graph, every named graph visible (base.py)."""
+    query = (
+        "SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?g) AS ?graphs) "
+        "WHERE { ?s ?p ?o OPTIONAL { GRAPH ?g { ?s ?p ?o } } }"
+    )
+    if method == "select":
+        rows = filled.select(query, dataset=Dataset()).rows
+        assert rows == [
+            {"n": Literal("8", datatype=XSD.integer), "graphs": Literal("2", datatype=XSD.integer)}
+        ]
+    else:
+        raw = filled.query_raw(query, "application/sparql-results+json", dataset=Dataset())
+        (row,) = json.loads(b"".join(raw.chunks))["results"]["bindings"]
+        assert (row["n"]["value"], row["graphs"]["value"]) == ("8", "2")
+    assert filled.ask("ASK { ?s ?p ?o }", dataset=Dataset(default=[], named=[])) is True
+
+
 def test_from_clause_in_the_query(filled: Store) -> None:
     rows = filled.select(f"SELECT ?s FROM <{G_QUOTES}> WHERE {{ ?s <{NAME}> ?n }}").rows
     assert rows == [{"s": QUOTE}]

@@ -61,6 +61,16 @@ class Dataset:
     default: Sequence[URIRef] = field(default_factory=tuple)
     named: Sequence[URIRef] = field(default_factory=tuple)
 
+    @property
+    def is_service_default(self) -> bool:
+        """Whether both lists are empty, i.e. this means the same as passing no dataset at all."""
+        return not self.default and not self.named
+
+
+def effective_dataset(dataset: Dataset | None) -> Dataset | None:
+    """``dataset`` as backends apply it: None (the service default) when it names no graph."""
+    return None if dataset is None or dataset.is_service_default else dataset
+
 
 SELECT_MEDIA_TYPES = (
     "application/sparql-results+json",

@@ -30,6 +30,7 @@ from e2kg.store.base import (
     RawResult,
     SelectResult,
     Store,
+    effective_dataset,
 )
 from e2kg.store.media import (
     RDFLIB_GRAPH_FORMATS,
@@ -114,6 +115,7 @@ class MemoryStore(Store):
     ) -> tuple[QueryForm, Result]:
         parsed = self._parse(query)
         form = _FORMS[parsed.algebra.name]
+        dataset = effective_dataset(dataset)
         clauses = parsed.algebra.get("datasetClause") or []
         if dataset is None and clauses:
             dataset = Dataset(

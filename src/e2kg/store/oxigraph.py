@@ -18,7 +18,15 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from e2kg.errors import QuerySyntaxError, QueryTimeout, StoreError, StoreUnavailable
-from e2kg.store.base import Bindings, Dataset, QueryForm, RawResult, SelectResult, Store
+from e2kg.store.base import (
+    Bindings,
+    Dataset,
+    QueryForm,
+    RawResult,
+    SelectResult,
+    Store,
+    effective_dataset,
+)
 from e2kg.store.media import dump_media_type, readable_media_type, result_media_type
 from e2kg.store.parsing import parse_error, parse_quads, source_name
 from e2kg.store.syntax import has_dataset_clause, with_values
@@ -83,6 +91,7 @@ class OxigraphStore(Store):
 
     def _query(self, query: str, bindings: Bindings | None, dataset: Dataset | None) -> Any:
         options: dict[str, Any] = {}
+        dataset = effective_dataset(dataset)
         if dataset is not None:
             options["default_graph"] = [ox.NamedNode(str(g)) for g in dataset.default]
             options["named_graphs"] = [ox.NamedNode(str(g)) for g in dataset.named]

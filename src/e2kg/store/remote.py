@@ -36,7 +36,15 @@ from e2kg.errors import (
     StoreError,
     StoreUnavailable,
 )
-from e2kg.store.base import Bindings, Dataset, QueryForm, RawResult, SelectResult, Store
+from e2kg.store.base import (
+    Bindings,
+    Dataset,
+    QueryForm,
+    RawResult,
+    SelectResult,
+    Store,
+    effective_dataset,
+)
 from e2kg.store.media import dump_media_type, essence, result_media_type
 from e2kg.store.parsing import parse_quads
 from e2kg.store.queries import store_query
@@ -168,6 +176,7 @@ class RemoteStore(Store):
     ) -> tuple[QueryForm, HTTPResponse]:
         form = lexical_form(query)
         sparql = self._wrapper(with_values(query, bindings), form.value, accept)
+        dataset = effective_dataset(dataset)
         if dataset is None and has_dataset_clause(query):
             # An engine with a union default graph may ignore FROM; the protocol's dataset wins.
             default, named = dataset_clause(query)
