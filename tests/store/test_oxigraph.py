@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 
-from e2kg.errors import StoreUnavailable
+from e2kg.errors import ParseError, StoreUnavailable
 from e2kg.store import open_store
 from e2kg.store.oxigraph import BULK_LOAD_BYTES, OxigraphStore
 
@@ -75,4 +76,57 @@ def test_a_large_file_is_bulk_loaded(tmp_path: Path) -> None:
     assert path.stat().st_size > BULK_LOAD_BYTES
     with open_store(str(tmp_path / "store")) as store:
         store.load(path, media_type="application/n-triples", graph=GRAPH)
+        assert store.triple_count(GRAPH) == count
+
+
+def test_raw_results_stream_in_chunks(tmp_path: Path) -> None:
+    rows = 20_000
+    document = "".join(
+        f'<http://x/s{i}> <http://x/p> "Zeile {i} mit Umlauten äöü und etwas Text" .\n'
+        for i in range(rows)
+    ).encode()
+    with open_store(str(tmp_path / "store")) as store:
+        store.load(document, media_type="application/n-triples", graph=GRAPH)
+        raw = store.query_raw("SELECT ?s ?o WHERE { ?s ?p ?o }", "application/sparql-results+json")
+        chunks = list(raw.chunks)
+        assert len(chunks) > 1
+        assert len(json.loads(b"".join(chunks))["results"]["bindings"]) == rows
+
+        raw = store.query_raw("CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle")
+        chunks = list(raw.chunks)
+        assert len(chunks) > 1
+        assert len(Graph().parse(data=b"".join(chunks), format="turtle")) == rows
+
+
+def test_an_abandoned_stream_does_not_hold_the_store(tmp_path: Path) -> None:
+    location = str(tmp_path / "store")
+    document = "".join(f"<http://x/s{i}> <http://x/p> <http://x/o{i}> .\n" for i in range(20_000))
+    with open_store(location) as store:
+        store.load(document.encode(), media_type="application/n-triples", graph=GRAPH)
+        chunks = store.query_raw("SELECT ?s WHERE { ?s ?p ?o }", "text/csv").chunks
+        first = next(chunks)
+        assert first.startswith(b"s\r\nhttp://x/s")
+        del chunks  # the reader goes away mid-result
+    with open_store(location) as reopened:  # the directory lock was released
+        assert reopened.triple_count(GRAPH) == 20_000
+
+
+def test_a_large_file_replaces_a_graph_and_a_bad_one_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "big.nt"
+    count = BULK_LOAD_BYTES // 220 + 10
+    with path.open("w") as out:
+        for i in range(count):
+            out.write(f'<http://x/s{i}> <http://x/p> "{"x" * 200}" .\n')
+    with open_store(str(tmp_path / "store")) as store:
+        store.load(
+            b"<http://x/old> <http://x/p> <http://x/o> .", media_type="text/turtle", graph=GRAPH
+        )
+        store.replace_graph(GRAPH, path, media_type="application/n-triples")
+        assert store.triple_count(GRAPH) == count
+        assert not store.ask("ASK { <http://x/old> ?p ?o }")
+        with path.open("a") as out:
+            out.write("<http://x/broken> <http://x/p> .\n")
+        with pytest.raises(ParseError) as caught:
+            store.replace_graph(GRAPH, path, media_type="application/n-triples")
+        assert caught.value.line == count + 1
         assert store.triple_count(GRAPH) == count

@@ -1,7 +1,8 @@
 """The default backend: embedded Oxigraph (pyoxigraph) on a directory, queried in Oxigraph's engine.
 
-Query strings go straight to pyoxigraph, raw results are serialised by pyoxigraph, and only the
-Python-value results are converted to rdflib terms. One process holds the directory at a time.
+Query strings go straight to pyoxigraph, raw results are serialised by pyoxigraph (streamed in
+chunks from a producer thread), and only the Python-value results are converted to rdflib terms.
+One process holds the directory at a time; large files are bulk-loaded behind a readers-writer lock.
 """
 
 from __future__ import annotations
@@ -9,10 +10,12 @@ from __future__ import annotations
 import gc
 import re
 import tempfile
+import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -27,15 +30,18 @@ from e2kg.store.base import (
     Store,
     effective_dataset,
 )
+from e2kg.store.locking import ReadWriteLock
 from e2kg.store.media import dump_media_type, readable_media_type, result_media_type
 from e2kg.store.parsing import parse_error, parse_quads, source_name
+from e2kg.store.streaming import ChunkPipe, stream
 from e2kg.store.syntax import has_dataset_clause, with_values
 from e2kg.store.syntax import query_form as lexical_form
 from e2kg.store.terms import iri_ntriples, to_oxigraph, to_rdflib
 
 _POSITION = re.compile(r"at (\d+):(\d+)")
 BULK_LOAD_BYTES = 16 * 1024 * 1024
-"""Files larger than this are checked in a first parse, then bulk-loaded outside a transaction."""
+"""Files larger than this are checked in a first parse, then bulk-loaded outside a transaction
+(``load`` and ``replace_graph``), with readers held off by the store's write lock meanwhile."""
 _CHUNK = 1 << 16
 
 
@@ -71,6 +77,9 @@ class OxigraphStore(Store):
         self.path = path
         self.timeout = timeout
         self._store: ox.Store | None = open_directory(path)
+        self._lock = ReadWriteLock()
+        self._producers: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+        self._closing = threading.Event()
 
     @property
     def store(self) -> ox.Store:
@@ -84,6 +93,9 @@ class OxigraphStore(Store):
         return True
 
     def close(self) -> None:
+        self._closing.set()
+        for producer in list(self._producers):  # result streams still being written
+            producer.join(timeout=10)
         self._store = None
         gc.collect()  # RocksDB releases the directory lock when the last reference goes
 
@@ -128,6 +140,12 @@ class OxigraphStore(Store):
     def select(
         self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None
     ) -> SelectResult:
+        with self._lock.reading():
+            return self._select(query, bindings, dataset)
+
+    def _select(
+        self, query: str, bindings: Bindings | None, dataset: Dataset | None
+    ) -> SelectResult:
         results = self._query(query, bindings, dataset)
         if not isinstance(results, ox.QuerySolutions):
             raise QuerySyntaxError(f"expected a SELECT query, got {lexical_form(query).value}")
@@ -152,7 +170,8 @@ class OxigraphStore(Store):
     def ask(
         self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None
     ) -> bool:
-        result = self._query(query, bindings, dataset)
+        with self._lock.reading():
+            result = self._query(query, bindings, dataset)
         if not isinstance(result, ox.QueryBoolean):
             raise QuerySyntaxError(f"expected an ASK query, got {lexical_form(query).value}")
         return bool(result)
@@ -160,6 +179,10 @@ class OxigraphStore(Store):
     def construct(
         self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None
     ) -> Graph:
+        with self._lock.reading():
+            return self._construct(query, bindings, dataset)
+
+    def _construct(self, query: str, bindings: Bindings | None, dataset: Dataset | None) -> Graph:
         triples = self._query(query, bindings, dataset)
         if not isinstance(triples, ox.QueryTriples):
             raise QuerySyntaxError(
@@ -189,15 +212,27 @@ class OxigraphStore(Store):
     ) -> RawResult:
         form = lexical_form(query)
         wanted = result_media_type(form, media_type)
-        result = self._query(query, bindings, dataset)
-        try:
-            if isinstance(result, ox.QueryTriples):
-                body = result.serialize(format=ox.RdfFormat.from_media_type(wanted))
-            else:
+        if form is QueryForm.ASK:
+            with self._lock.reading():
+                result = self._query(query, bindings, dataset)
                 body = result.serialize(format=ox.QueryResultsFormat.from_media_type(wanted))
-        except (OSError, ValueError, RuntimeError) as e:
-            raise StoreError(f"query failed: {e}") from e
-        return RawResult(form=form, media_type=wanted, chunks=iter([body or b""]))
+            return RawResult(form=form, media_type=wanted, chunks=iter([body or b""]))
+
+        def produce(pipe: ChunkPipe) -> None:
+            # pyoxigraph results belong to the thread that made them: query and serialise here.
+            pipe.cancel_with(self._closing)
+            with self._lock.reading():
+                result = self._query(query, bindings, dataset)
+                pipe.started()
+                output = cast(IO[bytes], pipe)  # a file-like object as far as pyoxigraph goes
+                if isinstance(result, ox.QueryTriples):
+                    result.serialize(output, format=ox.RdfFormat.from_media_type(wanted))
+                else:
+                    result.serialize(output, format=ox.QueryResultsFormat.from_media_type(wanted))
+
+        chunks = stream(produce, name="e2kg-oxigraph-result")
+        self._producers.add(chunks.producer)
+        return RawResult(form=form, media_type=wanted, chunks=chunks)
 
     # -- writes ------------------------------------------------------------------------------------
 
@@ -213,11 +248,11 @@ class OxigraphStore(Store):
         rdf_format = ox.RdfFormat.from_media_type(readable_media_type(media_type))
         target = ox.NamedNode(str(graph))
         try:
-            if isinstance(source, Path) and source.stat().st_size > BULK_LOAD_BYTES:
+            if isinstance(source, Path) and is_large_file(source):
                 # Bulk loading is fast but not transactional: a first parse makes sure it succeeds.
-                for _ in parse_quads(source, media_type=media_type, graph=graph):
-                    pass
-                self.store.bulk_load(path=str(source), format=rdf_format, to_graph=target)
+                check_parses(source, media_type)
+                with self._lock.writing():
+                    self.store.bulk_load(path=str(source), format=rdf_format, to_graph=target)
             elif isinstance(source, Path):
                 self.store.load(path=str(source), format=rdf_format, to_graph=target)
             else:
@@ -232,6 +267,9 @@ class OxigraphStore(Store):
     def replace_graph(
         self, graph: URIRef, source: Path | bytes | Graph, *, media_type: str
     ) -> None:
+        if isinstance(source, Path) and is_large_file(source):
+            self._bulk_replace(graph, source, media_type=media_type)
+            return
         # One SPARQL update is one transaction: readers see the old graph or the new, never a mix.
         name = iri_ntriples(str(graph))
         lines = [
@@ -244,6 +282,29 @@ class OxigraphStore(Store):
             + "\n} }"
         )
 
+    def _bulk_replace(self, graph: URIRef, source: Path, *, media_type: str) -> None:
+        """Replace ``graph`` with a large file at bulk-loading speed.
+
+        The file is parsed once first, so one that does not parse leaves the old graph in place;
+        the drop and the bulk load then run under the write lock, so readers (threads of this,
+        the only process that can open the directory) see the old graph or the new one.
+        """
+        rdf_format = ox.RdfFormat.from_media_type(readable_media_type(media_type))
+        check_parses(source, media_type)
+        with self._lock.writing():
+            try:
+                self.store.remove_graph(ox.NamedNode(str(graph)))
+            except (OSError, ValueError, RuntimeError) as e:
+                raise StoreError(f"replacing {graph} failed: {e}") from e
+            try:
+                self.store.bulk_load(
+                    path=str(source), format=rdf_format, to_graph=ox.NamedNode(str(graph))
+                )
+            except SyntaxError as e:
+                raise parse_error(e, source_name(source)) from e
+            except (OSError, ValueError, RuntimeError) as e:
+                raise StoreError(f"loading {source_name(source)} failed: {e}") from e
+
     def drop_graph(self, graph: URIRef) -> None:
         self.update(f"DROP SILENT GRAPH {iri_ntriples(str(graph))}")
 
@@ -251,20 +312,37 @@ class OxigraphStore(Store):
 
     def graphs(self) -> list[URIRef]:
         names = []
-        for name in self.store.named_graphs():
-            if isinstance(name, ox.NamedNode) and next(
-                iter(self.store.quads_for_pattern(None, None, None, name)), None
-            ):
-                names.append(URIRef(name.value))
+        with self._lock.reading():
+            for name in self.store.named_graphs():
+                if isinstance(name, ox.NamedNode) and next(
+                    iter(self.store.quads_for_pattern(None, None, None, name)), None
+                ):
+                    names.append(URIRef(name.value))
         return sorted(names)
 
     def dump(self, media_type: str = "application/n-quads") -> Iterator[bytes]:
         rdf_format = ox.RdfFormat.from_media_type(dump_media_type(media_type))
         with tempfile.TemporaryFile() as spool:
             try:
-                self.store.dump(spool, format=rdf_format)
+                with self._lock.reading():
+                    self.store.dump(spool, format=rdf_format)
             except (OSError, ValueError) as e:
                 raise StoreError(f"dump failed: {e}") from e
             spool.seek(0)
             while chunk := spool.read(_CHUNK):
                 yield chunk
+
+
+def is_large_file(source: Path) -> bool:
+    """Whether ``source`` is a file big enough for the bulk loader."""
+    return source.stat().st_size > BULK_LOAD_BYTES
+
+
+def check_parses(source: Path, media_type: str) -> None:
+    """Parse ``source`` to the end, keeping nothing; ParseError (file, line, column) if it fails."""
+    rdf_format = ox.RdfFormat.from_media_type(readable_media_type(media_type))
+    try:
+        for _ in ox.parse(path=source, format=rdf_format):
+            pass
+    except SyntaxError as e:
+        raise parse_error(e, source_name(source)) from e
