@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ENTRIES = ROOT / "tests" / "data" / "entries"
 VALID = sorted((ENTRIES / "valid").glob("*.ttl"))
 INVALID = sorted((ENTRIES / "invalid").glob("*.ttl"))
+GRAPH_PROFILE = sorted((ENTRIES / "graph-profile").glob("*.ttl"))
+"""Cases for shapes that cannot apply to a study entry: validated with the graph profile."""
 
 FOCUS_NODE_FILTER = (
     "pySHACL 0.40.1 applies the focus_nodes filter also to nested shapes (sh:node, sh:or) that it "
@@ -45,6 +47,7 @@ KNOWN_FAILURES = {
     "NonListingShape-department-scheme": FOCUS_NODE_FILTER,
     "NonListingShape-role-scheme": FOCUS_NODE_FILTER,
     "EvidenceShape-exact--not-text": FOCUS_NODE_FILTER,
+    "ProgrammeShape-programmeStatus-scheme": FOCUS_NODE_FILTER,
 }
 """Cases the shapes get wrong today (real errors, reported to the lead): strict xfail, so the test
 turns red once they are fixed and the mark must go."""
@@ -120,9 +123,11 @@ def local_name(shape: URIRef) -> str:
 
 
 @cache
-def validate(path: Path, language: str = "en") -> ValidationReport:
-    """The study-entry report of one case in ``language`` (cached: cases are validated once)."""
-    return validate_files([path], source_dir=ROOT, profile=Profile.STUDY_ENTRY, language=language)
+def validate(
+    path: Path, language: str = "en", profile: Profile = Profile.STUDY_ENTRY
+) -> ValidationReport:
+    """The report of one case in ``language`` (cached: each case is validated once per language)."""
+    return validate_files([path], source_dir=ROOT, profile=profile, language=language)
 
 
 def named_shapes(shapes: Graph) -> set[URIRef]:
@@ -134,8 +139,10 @@ def named_shapes(shapes: Graph) -> set[URIRef]:
     }
 
 
-def invalid_params(failures: dict[str, str] = KNOWN_FAILURES) -> Iterator[object]:
-    for path in INVALID:
+def invalid_params(
+    failures: dict[str, str] = KNOWN_FAILURES, paths: list[Path] = INVALID
+) -> Iterator[object]:
+    for path in paths:
         reason = failures.get(path.stem) or KNOWN_FAILURES.get(path.stem)
         marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
         yield pytest.param(path, id=path.stem, marks=marks)
@@ -159,7 +166,16 @@ def test_every_invalid_case_names_an_existing_shape(study_entry_shapes: Graph) -
 
 
 def test_known_failures_have_cases() -> None:
-    assert set(KNOWN_FAILURES) <= {path.stem for path in INVALID}
+    assert set(KNOWN_FAILURES) <= {path.stem for path in INVALID + GRAPH_PROFILE}
+    assert set(GERMAN_MESSAGE_FAILURES) <= {path.stem for path in INVALID}
+
+
+def test_graph_profile_cases_name_existing_shapes(study_entry_shapes: Graph) -> None:
+    assert GRAPH_PROFILE
+    for path in GRAPH_PROFILE:
+        case = read_case(path)
+        assert path.stem == local_name(case.expected)
+        assert {case.expected} | case.also <= named_shapes(study_entry_shapes), path.name
 
 
 # -- valid entries ---------------------------------------------------------------------------------
@@ -202,6 +218,24 @@ def test_an_invalid_entry_is_reported_with_its_shape(path: Path, study_entry_sha
         assert report.conforms == (severity is not Severity.VIOLATION)
 
 
+@pytest.mark.parametrize("path", list(invalid_params(paths=GRAPH_PROFILE)))
+def test_a_broken_resource_is_reported_with_its_shape_under_the_graph_profile(
+    path: Path, study_entry_shapes: Graph
+) -> None:
+    """Shapes that cannot apply to a study entry: a copy of an existing resource of their class
+    under a new IRI, with one property dropped or spoilt, validated like an entry (focus nodes)."""
+    case = read_case(path)
+    severity = Severity.from_iri(study_entry_shapes.value(case.expected, SH.severity))
+    for language in ("de", "en"):
+        report = validate(path, language, Profile.GRAPH)
+        results = [r for r in report.results if r.source_shape == case.expected]
+        assert results, f"{case.name}: {case.expected} not reported ({language})"
+        assert {result.severity for result in results} == {severity}
+        pattern = message_pattern(study_entry_shapes, case.expected, language)
+        assert all(pattern.fullmatch(result.message) for result in results), results
+        assert {r.source_shape for r in report.results} == {case.expected} | case.also
+
+
 def message_pattern(shapes: Graph, shape: URIRef, language: str) -> re.Pattern[str]:
     """The shape's declared message in ``language`` (on the shape or on its SPARQL constraint) as
     a pattern: a substituted variable such as ``{?value}`` matches any text."""
@@ -237,7 +271,7 @@ def test_the_vocabulary_shapes_fire_without_focus_nodes(
 ) -> None:
     """The shapes behind the known failures are right: validated without focus nodes (entry and
     ontology only), the coded value outside its scheme is caught. The error is the focus filter."""
-    case = read_case(ENTRIES / "invalid" / f"{name}.ttl")
+    case = read_case(next(path for path in INVALID + GRAPH_PROFILE if path.stem == name))
     data = load_ontology(ROOT, into=parse_turtle(case.path))
     report = validate_graph(data, study_entry_shapes, profile=Profile.STUDY_ENTRY)
     assert case.expected in {result.source_shape for result in report.results}
@@ -248,6 +282,7 @@ def test_the_vocabulary_shapes_fire_without_focus_nodes(
 
 def test_every_applicable_shape_has_a_failing_case(study_entry_shapes: Graph) -> None:
     covered = {read_case(path).expected for path in INVALID}
+    covered_in_graph_profile = {read_case(path).expected for path in GRAPH_PROFILE}
     not_applicable = {
         shape
         for shape in named_shapes(study_entry_shapes)
@@ -255,6 +290,7 @@ def test_every_applicable_shape_has_a_failing_case(study_entry_shapes: Graph) ->
     }
     missing = named_shapes(study_entry_shapes) - not_applicable - covered
     assert not missing, sorted(missing)
+    assert not_applicable - covered_in_graph_profile == set(), "a graph-profile case is missing"
     assert not_applicable, "the not-applicable list matches no shape: is it stale?"
     prefixes = {local_name(shape).split("-", 1)[0] for shape in not_applicable}
     assert prefixes == set(NOT_APPLICABLE), "a not-applicable entry matches no shape"
