@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from e2kg.config import Settings
-from e2kg.errors import E2kgError, InputError, ParseError
+from e2kg.errors import E2kgError, InputError, ParseError, StoreUnavailable
 from e2kg.loading import LoadOutcome, load_sources, manifest_path
 from e2kg.reporting import render_error_json, render_error_text, render_json, render_text
 from e2kg.sources import Profile
@@ -145,6 +145,19 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("query", metavar="QUERY", help="the query text, or @FILE to read it")
     query.add_argument("--format", choices=sorted(QUERY_FORMATS), help="result format")
     query.set_defaults(run=run_query)
+
+    ask = commands.add_parser(
+        "ask",
+        parents=[store_options, source_options],
+        help="answer a ready-made question (see /questions)",
+    )
+    ask.add_argument("question", metavar="ID", help="question id, e.g. leading-departments")
+    ask.add_argument(
+        "--param", action="append", default=[], metavar="NAME=VALUE", help="a parameter value"
+    )
+    ask.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    ask.add_argument("--language", choices=["en", "de"], default="en")
+    ask.set_defaults(run=run_ask)
     return parser
 
 
@@ -153,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_load(arguments: argparse.Namespace, settings: Settings) -> int:
     """``e2kg load``: bring the store up to date with the source files."""
+    if not settings.source_dir.is_dir():
+        raise InputError(f"source directory {settings.source_dir} does not exist")
     with open_configured_store(settings) as store:
         outcome = load_sources(
             store,
@@ -160,6 +175,7 @@ def run_load(arguments: argparse.Namespace, settings: Settings) -> int:
             manifest=manifest_path(settings),
             force=arguments.force,
         )
+        publish_questions(store, settings)
         total = store.triple_count()
     _print_outcome(outcome, total)
     return EXIT_OK
@@ -239,7 +255,7 @@ def run_query(arguments: argparse.Namespace, settings: Settings) -> int:
             text = path.read_text(encoding="utf-8")
         except OSError as error:
             raise InputError(f"{path}: cannot read query file: {error.strerror}") from error
-    with open_configured_store(settings) as store:
+    with open_configured_store(settings, existing=True) as store:
         form = store.query_form(text)
         media_type = QUERY_FORMATS[arguments.format or DEFAULT_QUERY_FORMAT[form]]
         result = store.query_raw(text, media_type)
@@ -249,13 +265,67 @@ def run_query(arguments: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def publish_questions(store: Store, settings: Settings) -> None:
+    """Put the question catalogue into its named graph (loading drops non-file source graphs)."""
+    from e2kg.questions import default_catalogue
+    from e2kg.questions.publishing import publish_catalogue
+
+    publish_catalogue(
+        store,
+        default_catalogue(),
+        base_iri=settings.base_iri,
+        endpoint=settings.base_iri + "sparql",
+    )
+
+
+def run_ask(arguments: argparse.Namespace, settings: Settings) -> int:
+    """``e2kg ask``: answer a question of the catalogue, as a table, JSON or CSV."""
+    import json
+
+    from e2kg.questions import answer_question, default_catalogue
+    from e2kg.questions.formats import answer_csv, answer_document, answer_table
+
+    question = default_catalogue().get(arguments.question)
+    values: dict[str, str] = {}
+    for item in arguments.param:
+        name, separator, value = item.partition("=")
+        if not separator or not name:
+            raise InputError(f"--param {item!r}: expected NAME=VALUE")
+        values[name.strip()] = value
+    with open_configured_store(settings) as store:
+        answer = answer_question(store, question, values, language=arguments.language)
+    if arguments.format == "json":
+        text = json.dumps(answer_document(answer), ensure_ascii=False, indent=2) + "\n"
+    elif arguments.format == "csv":
+        text = answer_csv(answer)
+    else:
+        text = answer_table(answer)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return EXIT_OK
+
+
 # -- helpers ---------------------------------------------------------------------------------------
 
 
-def open_configured_store(settings: Settings) -> Store:
-    """The store the settings name (a memory store is filled from the sources first)."""
+def open_configured_store(settings: Settings, *, existing: bool = False) -> Store:
+    """The store the settings name (a memory store is filled from the sources first).
+
+    ``existing``: an embedded store directory must already exist (reading commands), rather than
+    be created empty.
+    """
     if settings.store_is_embedded:
-        Path(settings.store).parent.mkdir(parents=True, exist_ok=True)
+        location = Path(settings.store)
+        if existing and not location.is_dir():
+            raise StoreUnavailable(
+                f"store directory {location} does not exist (run `e2kg load` to create it)"
+            )
+        try:
+            location.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreUnavailable(
+                f"cannot create the store directory {location}: {error.strerror} ({error.filename})"
+            ) from error
     store = open_store(
         settings.store,
         update_url=settings.update_url,
@@ -333,7 +403,8 @@ def _print_error(arguments: argparse.Namespace, error: E2kgError) -> None:
     if getattr(arguments, "command", None) == "validate" and arguments.format == "json":
         sys.stdout.write(render_error_json(error))
         return
-    stream.write(render_error_text(error))
+    # One line, whatever the engine put in its message (remote error bodies span lines).
+    stream.write(render_error_text(error).strip().replace("\r", " ").replace("\n", " ") + "\n")
 
 
 FLAG_VARIABLES = {

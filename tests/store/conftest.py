@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from e2kg.loading import load_sources
 from e2kg.store import Store, open_store
+from e2kg_testing import PROJECT
 
 OXIGRAPH_SERVER = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "oxigraph"
 BACKENDS = ("memory", "oxigraph", "remote")
@@ -61,17 +63,16 @@ def unused_url() -> str:
     return f"http://127.0.0.1:{free_port()}/query"
 
 
-@pytest.fixture(scope="session")
-def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
-    """A real ``oxigraph serve`` on a free 127.0.0.1 port (union default graph), stopped after."""
+def run_oxigraph_server(location: Path, *, read_only: bool = False) -> Iterator[OxigraphServer]:
+    """Run ``oxigraph serve`` (or ``serve-read-only``) on ``location`` until the generator ends."""
     if not OXIGRAPH_SERVER.exists():
         pytest.fail(f"{OXIGRAPH_SERVER} missing: install the dev extra (pip install -e '.[dev]')")
     port = free_port()
-    location = tmp_path_factory.mktemp("oxigraph-server")
+    command = "serve-read-only" if read_only else "serve"
     process = subprocess.Popen(
         [
             str(OXIGRAPH_SERVER),
-            "serve",
+            command,
             "--location",
             str(location),
             "--bind",
@@ -96,6 +97,12 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
             process.stdout.close()
 
 
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """A real ``oxigraph serve`` on a free 127.0.0.1 port (union default graph), stopped after."""
+    yield from run_oxigraph_server(tmp_path_factory.mktemp("oxigraph-server"))
+
+
 @pytest.fixture(params=BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """An empty, writable store of each backend."""
@@ -110,3 +117,12 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         opened.update("DROP ALL")
     with opened:
         yield opened
+
+
+@pytest.fixture
+def read_only_server(tmp_path: Path) -> Iterator[OxigraphServer]:
+    """``oxigraph serve-read-only`` on a directory holding the fixture project's sources."""
+    location = tmp_path / "read-only"
+    with open_store(str(location)) as store:
+        load_sources(store, PROJECT, manifest=None)
+    yield from run_oxigraph_server(location, read_only=True)
