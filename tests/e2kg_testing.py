@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from flask import Flask
+from werkzeug.serving import make_server
 
 from e2kg.store import Store
 
@@ -27,3 +33,17 @@ class LiveServer:
 
     url: str
     store: Store
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """``app`` served over real HTTP by a threaded Werkzeug server on 127.0.0.1; yields its URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="test-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -34,6 +34,8 @@ class Settings:
     max_body: int = DEFAULT_MAX_BODY
     source_dir: Path = Path(".")
     """The project root holding ontology/, shapes/ and graph/."""
+    remote_allow: tuple[str, ...] = ()
+    """IRI prefixes SPARQL ``SERVICE`` and ``LOAD`` may reach (``*`` = any); empty = both off."""
 
     def __post_init__(self) -> None:
         _check_settings(self)
@@ -59,6 +61,7 @@ class Settings:
             query_timeout=_parse_float("E2KG_QUERY_TIMEOUT", text("E2KG_QUERY_TIMEOUT"), 30.0),
             max_body=_parse_size("E2KG_MAX_BODY", text("E2KG_MAX_BODY"), DEFAULT_MAX_BODY),
             source_dir=source_dir,
+            remote_allow=tuple((text("E2KG_REMOTE_ALLOW") or "").replace(",", " ").split()),
         )
 
     def with_overrides(self, **changes: object) -> Settings:

@@ -17,6 +17,8 @@ class E2kgError(Exception):
         super().__init__(message)
         self.message = message
         self.detail = detail or {}
+        self.headers: dict[str, str] = {}
+        """HTTP headers the answer must carry (``Allow``, ``WWW-Authenticate``)."""
 
     def to_dict(self) -> dict[str, object]:
         """The error as a JSON-ready mapping."""
@@ -97,11 +99,26 @@ class PayloadTooLarge(E2kgError):
     status = 413
 
 
+class MethodNotAllowed(E2kgError):
+    """The HTTP method is not allowed for this operation; ``allowed`` lists the ones that are."""
+
+    code = "method-not-allowed"
+    status = 405
+
+    def __init__(self, message: str, *, allowed: list[str]) -> None:
+        super().__init__(message, detail={"allowed": allowed})
+        self.headers["Allow"] = ", ".join(allowed)
+
+
 class Unauthorized(E2kgError):
     """A write was attempted without credentials."""
 
     code = "unauthorized"
     status = 401
+
+    def __init__(self, message: str, *, detail: dict[str, object] | None = None) -> None:
+        super().__init__(message, detail=detail)
+        self.headers["WWW-Authenticate"] = 'Bearer realm="e2kg"'
 
 
 class Forbidden(E2kgError):
@@ -122,6 +139,13 @@ class QueryTimeout(E2kgError):
 
     code = "query-timeout"
     status = 503
+
+
+class OperationRefused(E2kgError):
+    """A SPARQL operation the service does not run (``SERVICE`` or ``LOAD`` outside the allow-list)."""
+
+    code = "operation-refused"
+    status = 403
 
 
 class StoreUnavailable(E2kgError):

@@ -12,7 +12,8 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 import requests
-from rdflib import Graph
+from rdflib import RDF, Graph, Namespace, URIRef
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
 from e2kg_testing import LiveServer
@@ -23,6 +24,7 @@ STUDIES_GRAPH = (
     "CONSTRUCT { ?study a <http://schema.org/Report> } "  # one triple per study
     "WHERE { ?study a <http://schema.org/Report> }"
 )
+SCHEMA = Namespace("http://schema.org/")
 SPARQL_JSON = "application/sparql-results+json"
 SPARQL_XML_NS = "{http://www.w3.org/2005/sparql-results#}"
 
@@ -253,3 +255,25 @@ def test_json_error_body_is_json(live_server: LiveServer) -> None:
     response = requests.post(live_server.url + "/sparql", data={"update": "CLEAR ALL"}, timeout=10)
     assert response.status_code == 403
     assert json.loads(response.text)["error"] == "forbidden"
+
+
+class TestRdflibSparqlStore:
+    """rdflib's SPARQLStore reads the graph through the endpoint like a local graph."""
+
+    def graph(self, live_server: LiveServer, method: str) -> Graph:
+        store = SPARQLStore(live_server.url + "/sparql", method=method)
+        return Graph(store=store)
+
+    @pytest.mark.parametrize("method", ["GET", "POST", "POST_FORM"])
+    def test_triples_and_queries(self, live_server: LiveServer, method: str) -> None:
+        graph = self.graph(live_server, method)
+        reports = set(graph.subjects(RDF.type, SCHEMA.Report))
+        assert reports == {URIRef("https://w3id.org/e2kg/id/study/example-2012")}
+        assert len(graph) == live_server.store.triple_count()
+        rows = list(graph.query(STUDIES_QUERY))
+        assert [str(row[0]) for row in rows] == ["https://w3id.org/e2kg/id/study/example-2012"]  # type: ignore[index]
+        assert graph.query("ASK { ?s a <http://schema.org/Report> }").askAnswer is True
+
+    def test_construct(self, live_server: LiveServer) -> None:
+        result = self.graph(live_server, "GET").query(STUDIES_GRAPH)
+        assert result.graph is not None and len(result.graph) == 1

@@ -14,9 +14,12 @@ from flask import Flask
 
 from e2kg.config import Settings
 from e2kg.loading import load_sources
+from e2kg.query_runner import InProcessRunner
 from e2kg.store import Store, open_store
-from e2kg.web import errors, health, home, sparql
+from e2kg.web import description, errors, graph_store, health, home, sparql
 from e2kg.web.context import SETTINGS_KEY, STORE_KEY
+from e2kg.web.prefixes import collect_prefixes
+from e2kg.web.results import PREFIXES_KEY, RUNNER_KEY
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -35,10 +38,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config)
     app.extensions[SETTINGS_KEY] = settings
     app.extensions[STORE_KEY] = store
+    app.extensions[PREFIXES_KEY] = collect_prefixes(settings.source_dir)
+    app.extensions[RUNNER_KEY] = InProcessRunner(store)
 
     errors.init_app(app)
     app.register_blueprint(home.blueprint)
     app.register_blueprint(sparql.blueprint)
+    app.register_blueprint(graph_store.blueprint)
+    app.register_blueprint(description.blueprint)
     app.register_blueprint(health.blueprint)
     return app
 

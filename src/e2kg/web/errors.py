@@ -30,8 +30,10 @@ def init_app(app: Flask) -> None:
 
 
 def handle_e2kg_error(error: E2kgError) -> Response:
-    """An error e2kg raised on purpose, with its status and machine-readable code."""
-    return error_response(error.status, error.to_dict())
+    """An error e2kg raised on purpose, with its status, machine-readable code and headers."""
+    response = error_response(error.status, error.to_dict())
+    response.headers.update(error.headers)
+    return response
 
 
 def handle_http_exception(error: HTTPException) -> Response:
