@@ -251,8 +251,12 @@ def _read_path(graph: Graph, node: Node) -> URIRef | PropertyPath | None:
 def _message(
     results: Graph, node: Node, shapes: Graph, shape: Node | None, language: str
 ) -> str | None:
-    """The result's message in ``language``; pySHACL drops the language tags of SPARQL messages,
-    so the shape's own tagged message is preferred when it needs no substitution."""
+    """The result's message in ``language``.
+
+    pySHACL drops the language tags of SPARQL-constraint messages and substitutes their variables
+    itself, so the tagged messages are taken from the shape (or its ``sh:sparql`` constraints) and
+    ``{?value}`` / ``{$this}`` are filled in here from the result.
+    """
     reported = [
         value for value in results.objects(node, SH.resultMessage) if isinstance(value, Literal)
     ]
@@ -260,15 +264,41 @@ def _message(
         return pick_language(reported, language)
     if shape is not None:
         declared = [
-            value
-            for value in shapes.objects(shape, SH.message)
-            if isinstance(value, Literal) and value.language == language and "{" not in value
+            value for value in shapes.objects(shape, SH.message) if isinstance(value, Literal)
         ]
-        if declared:
-            return str(declared[0])
+        for constraint in shapes.objects(shape, SH.sparql):
+            declared.extend(
+                value
+                for value in shapes.objects(constraint, SH.message)
+                if isinstance(value, Literal)
+            )
+        tagged = [value for value in declared if value.language == language]
+        if tagged:
+            return _substitute(str(tagged[0]), results, node)
     return pick_language(reported, language) or pick_language(
         shapes.objects(shape, SH.message) if shape is not None else [], language
     )
+
+
+def _substitute(template: str, results: Graph, node: Node) -> str:
+    """Fill ``{?value}`` and ``{$this}`` (also ``{?this}``) of a message template from a result."""
+    replacements = {
+        "value": results.value(node, SH.value),
+        "this": results.value(node, SH.focusNode),
+    }
+    for name, term in replacements.items():
+        text = _display_term(term) if term is not None else "?"
+        for placeholder in (f"{{?{name}}}", f"{{${name}}}"):
+            template = template.replace(placeholder, text)
+    return template
+
+
+def _display_term(term: Node) -> str:
+    if isinstance(term, Literal):
+        return str(term)
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    return str(term)
 
 
 def _shape_name(shapes: Graph, shape: Node | None, language: str) -> str | None:
