@@ -145,6 +145,19 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("query", metavar="QUERY", help="the query text, or @FILE to read it")
     query.add_argument("--format", choices=sorted(QUERY_FORMATS), help="result format")
     query.set_defaults(run=run_query)
+
+    ask = commands.add_parser(
+        "ask",
+        parents=[store_options, source_options],
+        help="answer a ready-made question (see /questions)",
+    )
+    ask.add_argument("question", metavar="ID", help="question id, e.g. leading-departments")
+    ask.add_argument(
+        "--param", action="append", default=[], metavar="NAME=VALUE", help="a parameter value"
+    )
+    ask.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    ask.add_argument("--language", choices=["en", "de"], default="en")
+    ask.set_defaults(run=run_ask)
     return parser
 
 
@@ -162,6 +175,7 @@ def run_load(arguments: argparse.Namespace, settings: Settings) -> int:
             manifest=manifest_path(settings),
             force=arguments.force,
         )
+        publish_questions(store, settings)
         total = store.triple_count()
     _print_outcome(outcome, total)
     return EXIT_OK
@@ -247,6 +261,46 @@ def run_query(arguments: argparse.Namespace, settings: Settings) -> int:
         result = store.query_raw(text, media_type)
         for chunk in result.chunks:
             sys.stdout.buffer.write(chunk)
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def publish_questions(store: Store, settings: Settings) -> None:
+    """Put the question catalogue into its named graph (loading drops non-file source graphs)."""
+    from e2kg.questions import default_catalogue
+    from e2kg.questions.publishing import publish_catalogue
+
+    publish_catalogue(
+        store,
+        default_catalogue(),
+        base_iri=settings.base_iri,
+        endpoint=settings.base_iri + "sparql",
+    )
+
+
+def run_ask(arguments: argparse.Namespace, settings: Settings) -> int:
+    """``e2kg ask``: answer a question of the catalogue, as a table, JSON or CSV."""
+    import json
+
+    from e2kg.questions import answer_question, default_catalogue
+    from e2kg.questions.formats import answer_csv, answer_document, answer_table
+
+    question = default_catalogue().get(arguments.question)
+    values: dict[str, str] = {}
+    for item in arguments.param:
+        name, separator, value = item.partition("=")
+        if not separator or not name:
+            raise InputError(f"--param {item!r}: expected NAME=VALUE")
+        values[name.strip()] = value
+    with open_configured_store(settings) as store:
+        answer = answer_question(store, question, values, language=arguments.language)
+    if arguments.format == "json":
+        text = json.dumps(answer_document(answer), ensure_ascii=False, indent=2) + "\n"
+    elif arguments.format == "csv":
+        text = answer_csv(answer)
+    else:
+        text = answer_table(answer)
+    sys.stdout.write(text)
     sys.stdout.flush()
     return EXIT_OK
 

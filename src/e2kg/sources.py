@@ -68,8 +68,15 @@ def graph_name(relative_path: str) -> URIRef:
 
 
 def is_source_graph(graph: URIRef) -> bool:
-    """Whether a named graph holds a source file (as opposed to a submission or other graph)."""
-    return str(graph).startswith(SOURCE_GRAPH_BASE)
+    """Whether a named graph holds a source file (as opposed to a submission or other graph).
+
+    Only names of files in a source folder count: ``source/questions`` (the question catalogue,
+    generated from the package) shares the prefix but is no file, so a load never drops it.
+    """
+    name = str(graph)
+    if not name.startswith(SOURCE_GRAPH_BASE):
+        return False
+    return name[len(SOURCE_GRAPH_BASE) :].split("/", 1)[0] in SOURCE_FOLDERS
 
 
 def hash_file(path: Path) -> str:

@@ -17,6 +17,7 @@ from e2kg.loading import load_sources
 from e2kg.query_runner import InProcessRunner
 from e2kg.store import Store, open_store
 from e2kg.web import description, errors, graph_store, health, home, sparql
+from e2kg.web import questions as question_pages
 from e2kg.web.context import SETTINGS_KEY, STORE_KEY
 from e2kg.web.prefixes import collect_prefixes
 from e2kg.web.results import PREFIXES_KEY, RUNNER_KEY
@@ -47,6 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(graph_store.blueprint)
     app.register_blueprint(description.blueprint)
     app.register_blueprint(health.blueprint)
+    question_pages.init_app(app)
     return app
 
 

@@ -1,0 +1,142 @@
+"""Answers a question from the store at request time: rows in the request's language, each with
+the article and the exact source sentence it rests on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from e2kg.questions.catalogue import LOCALISED
+from e2kg.questions.model import LANGUAGES, Question
+from e2kg.questions.parameters import bind_parameters
+from e2kg.store import Store
+
+Value = str | int | float | bool | None
+"""A cell of an answer as a JSON-ready Python value."""
+
+NUMBERS = {
+    XSD.decimal,
+    XSD.integer,
+    XSD.double,
+    XSD.float,
+    XSD.positiveInteger,
+    XSD.nonNegativeInteger,
+    XSD.int,
+    XSD.long,
+}
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a row comes from: the article and the exact sentence in it."""
+
+    article: str
+    sentence: str
+    article_title: str | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row: cell values by column name, and the citations of the facts it rests on."""
+
+    values: dict[str, Value]
+    citations: tuple[Citation, ...] = ()
+    rests_on: str | None = None
+    """The IRI of the finding, quote or Q&A the row rests on (None for other rows)."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer to one question with one set of parameter values, in one language."""
+
+    question: Question
+    language: str
+    parameters: dict[str, str]
+    rows: list[Row] = field(default_factory=list)
+
+    def cell(self, row: Row, column: str) -> Value:
+        """The value of ``column`` in ``row`` (None when unbound)."""
+        return row.values.get(column)
+
+
+def answer_question(
+    store: Store, question: Question, values: Mapping[str, str], *, language: str = "en"
+) -> Answer:
+    """Run ``question`` with the parameter ``values`` and return its rows in ``language``."""
+    language = language if language in LANGUAGES else LANGUAGES[0]
+    bindings, used = bind_parameters(question, values, store)
+    result = store.select(question.query, bindings=bindings)
+    rows = [_row(question, solution, language) for solution in result.rows]
+    return Answer(question=question, language=language, parameters=used, rows=rows)
+
+
+def python_value(term: Node | None) -> Value:
+    """A term as a JSON-ready value: numbers and booleans as such, everything else as text."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        if term.datatype in NUMBERS:
+            number = term.toPython()
+            if isinstance(number, Decimal):
+                return int(number) if number == number.to_integral_value() else float(number)
+            if isinstance(number, int | float):
+                return number
+        if term.datatype == XSD.boolean:
+            return bool(term.toPython())
+    return str(term)
+
+
+def _row(question: Question, solution: Mapping[str, Node], language: str) -> Row:
+    values: dict[str, Value] = {}
+    localised: dict[str, dict[str, Value]] = {}
+    for name in question.variables:
+        value = python_value(solution.get(name))
+        match = LOCALISED.match(name)
+        if match:
+            localised.setdefault(match["name"], {})[match["language"]] = value
+        else:
+            values[name] = value
+    for name, texts in localised.items():
+        chosen = texts.get(language)
+        if chosen is None:
+            chosen = next((text for text in texts.values() if text is not None), None)
+        values[name] = chosen
+    return Row(
+        values=values,
+        citations=tuple(_citations(values)),
+        rests_on=None if question.rests_on is None else _text(values.get(question.rests_on)),
+    )
+
+
+def _citations(values: dict[str, Value]) -> list[Citation]:
+    article, sentence = values.get("article"), values.get("sentence")
+    if isinstance(sentence, str) and sentence and isinstance(article, str):
+        title = values.get("articleTitle")
+        return [Citation(article, sentence, title if isinstance(title, str) else None)]
+    evidence = values.get("evidence")
+    citations = []
+    if isinstance(evidence, str):
+        for line in evidence.splitlines():
+            iri, _, text = line.partition(" ")
+            if iri and text:
+                citations.append(Citation(iri, text))
+    return list(dict.fromkeys(citations))
+
+
+def _text(value: Value) -> str | None:
+    return None if value is None else str(value)
+
+
+def local_path(iri: str, base_iri: str) -> str:
+    """The path under which this service shows ``iri`` (``/id/...``), or the IRI itself."""
+    return "/" + iri[len(base_iri) :] if iri.startswith(base_iri) else iri
+
+
+def is_iri(term: Node | None) -> bool:
+    """Whether ``term`` is an IRI."""
+    return isinstance(term, URIRef)

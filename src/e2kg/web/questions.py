@@ -1,0 +1,174 @@
+"""``/questions``: the ready-made question catalogue and its answers (HTML, JSON, CSV).
+
+The catalogue is loaded and checked when the application starts (a wrong question file stops it)
+and published into the store as RDF; each answer is computed from the store at request time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Flask, Response, jsonify, render_template, request, url_for
+from markupsafe import Markup
+
+from e2kg.errors import NotAcceptable
+from e2kg.questions import Answer, Question, answer_question, default_catalogue
+from e2kg.questions.answering import local_path
+from e2kg.questions.charts import render_chart
+from e2kg.questions.formats import answer_csv, answer_document
+from e2kg.questions.model import LANGUAGES
+from e2kg.questions.publishing import openapi_document, publish_catalogue
+from e2kg.web.context import get_settings, get_store
+
+blueprint = Blueprint("questions", __name__)
+
+MEDIA_TYPES = {"application/json": "json", "text/csv": "csv", "text/html": "html"}
+"""Answer media types and their ``format=`` names; JSON first, so ``*/*`` gets JSON and a
+browser (which ranks text/html higher) gets HTML."""
+
+RESERVED = ("lang", "format")
+"""Query-string names that are not question parameters."""
+
+
+def init_app(app: Flask) -> None:
+    """Check the catalogue now (start-up) and publish it into a writable store."""
+    from e2kg.web.context import SETTINGS_KEY, STORE_KEY
+
+    catalogue = default_catalogue()
+    settings = app.extensions[SETTINGS_KEY]
+    publish_catalogue(
+        app.extensions[STORE_KEY],
+        catalogue,
+        base_iri=settings.base_iri,
+        endpoint=settings.base_iri + "sparql",
+    )
+    app.register_blueprint(blueprint)
+
+
+@blueprint.get("/questions")
+def index() -> Response | str:
+    """The catalogue: a page for browsers, JSON for programs."""
+    language = request_language()
+    catalogue = default_catalogue()
+    if negotiate(("application/json", "text/html")) == "html":
+        return render_template("questions.html", catalogue=catalogue, language=language)
+    return jsonify(
+        {
+            "questions": [
+                {
+                    "id": question.id,
+                    "title": question.text(question.title, language),
+                    "explanation": question.text(question.explanation, language),
+                    "display": question.display,
+                    "parameters": [
+                        {
+                            "name": parameter.name,
+                            "type": parameter.type,
+                            "required": parameter.required,
+                            "default": parameter.default,
+                            "example": parameter.example,
+                            "label": question.text(parameter.label, language),
+                        }
+                        for parameter in question.parameters
+                    ],
+                    "url": url_for("questions.answer", question_id=question.id),
+                }
+                for question in catalogue
+            ],
+            "openapi": url_for("questions.openapi"),
+        }
+    )
+
+
+@blueprint.get("/questions/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3 description of the question operations."""
+    document = openapi_document(
+        default_catalogue(), server=request.host_url.rstrip("/"), language=request_language()
+    )
+    return jsonify(document)
+
+
+@blueprint.get("/questions/<question_id>")
+def answer(question_id: str) -> Response | str:
+    """The answer to one question, with the parameters of the query string."""
+    question = default_catalogue().get(question_id)
+    kind = negotiate(tuple(MEDIA_TYPES))
+    language = request_language()
+    values = {name: value for name, value in request.args.items() if name not in RESERVED}
+    result = answer_question(get_store(), question, values, language=language)
+    if kind == "json":
+        response = jsonify(answer_document(result))
+    elif kind == "csv":
+        response = Response(answer_csv(result), content_type="text/csv; charset=utf-8")
+        response.headers["Content-Disposition"] = f'inline; filename="{question.id}.csv"'
+    else:
+        return render_answer(result)
+    response.headers["Vary"] = "Accept, Accept-Language"
+    return response
+
+
+def render_answer(result: Answer) -> str:
+    """The HTML page of an answer: explanation, chart, table with citations, the SPARQL."""
+    question = result.question
+    chart = render_chart(result)
+    base_iri = get_settings().base_iri
+    links = {
+        fmt: url_for("questions.answer", question_id=question.id)
+        + "?"
+        + urlencode({**result.parameters, "lang": result.language, "format": fmt})
+        for fmt in ("json", "csv")
+    }
+    other_language = next(code for code in LANGUAGES if code != result.language)
+    return render_template(
+        "questions_answer.html",
+        answer=result,
+        question=question,
+        language=result.language,
+        # pygal builds the SVG with ElementTree, which escapes every label it draws
+        chart=None if chart is None else Markup(chart),
+        link=lambda iri: None if iri is None else local_path(str(iri), base_iri),
+        sparql_link=url_for("sparql.endpoint") + "?" + urlencode({"query": question.query}),
+        links=links,
+        switch_language=url_for("questions.answer", question_id=question.id)
+        + "?"
+        + urlencode({**result.parameters, "lang": other_language}),
+        other_language=other_language,
+        form_values=form_values(question, result.parameters),
+    )
+
+
+def form_values(question: Question, used: dict[str, str]) -> dict[str, Any]:
+    """The value each parameter's form field shows."""
+    return {parameter.name: used.get(parameter.name, "") for parameter in question.parameters}
+
+
+def request_language() -> str:
+    """``lang=`` when given and known, else the best of Accept-Language, else English."""
+    requested = request.args.get("lang")
+    if requested in LANGUAGES:
+        return requested
+    return request.accept_languages.best_match(LANGUAGES, default="en") or "en"
+
+
+def negotiate(offered: tuple[str, ...]) -> str:
+    """The answer format: ``format=`` if given, else the best match of Accept over ``offered``."""
+    requested = request.args.get("format")
+    names = {MEDIA_TYPES[media_type]: media_type for media_type in offered}
+    if requested:
+        if requested in names:
+            return requested
+        raise NotAcceptable(
+            f"format {requested!r} is not offered; available: {', '.join(names)}",
+            detail={"supported": list(names)},
+        )
+    if not request.accept_mimetypes:
+        return MEDIA_TYPES[offered[0]]
+    best = request.accept_mimetypes.best_match(offered)
+    if best is None:
+        raise NotAcceptable(
+            f"none of the accepted media types is offered; available: {', '.join(offered)}",
+            detail={"supported": list(offered)},
+        )
+    return MEDIA_TYPES[best]
