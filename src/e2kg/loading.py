@@ -18,6 +18,7 @@ from rdflib import URIRef
 
 from e2kg.config import Settings, is_url
 from e2kg.errors import StoreError
+from e2kg.resources.version import note_write
 from e2kg.sources import SourceFile, find_sources, is_source_graph
 from e2kg.store import Store
 
@@ -119,4 +120,6 @@ def load_sources(
     for graph in removed:
         store.drop_graph(graph)
     write_manifest(manifest, hashes)
+    if loaded or removed:
+        note_write(store)  # new ETags for every page, and the search index is rebuilt
     return LoadOutcome(loaded=loaded, unchanged=unchanged, removed=removed)
