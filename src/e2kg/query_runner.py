@@ -8,9 +8,15 @@ kills a worker whose query runs past the timeout.
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from pathlib import Path
 
-from e2kg.store import Dataset, RawResult, Store
+from rdflib import Graph, URIRef
+
+from e2kg.store import Dataset, QueryForm, RawResult, SelectResult, Store
+from e2kg.store.base import Bindings
 
 
 class QueryRunner(ABC):
@@ -35,3 +41,118 @@ class InProcessRunner(QueryRunner):
 
     def run(self, query: str, media_type: str, *, dataset: Dataset | None = None) -> RawResult:
         return self.store.query_raw(query, media_type, dataset=dataset)
+
+
+class NotifyingStore(Store):
+    """A store that tells its runner after every write, so no write can skip ``store_changed``.
+
+    The app hands this to every blueprint when queries run on snapshots (``WorkerPool``): whoever
+    writes -- SPARQL Update, the Graph Store protocol, a published study -- refreshes the workers.
+    """
+
+    def __init__(self, inner: Store, runner: QueryRunner) -> None:
+        self.inner = inner
+        self.runner = runner
+
+    @classmethod
+    def wrapping(cls, inner: Store, runner: QueryRunner) -> NotifyingStore:
+        """A NotifyingStore carrying the backend's ``name`` and ``persistent`` flags."""
+        subclass = type(
+            f"Notifying{type(inner).__name__}",
+            (cls,),
+            {"name": inner.name, "persistent": inner.persistent},
+        )
+        store: NotifyingStore = subclass(inner, runner)
+        return store
+
+    @property
+    def writable(self) -> bool:
+        return self.inner.writable
+
+    def query_form(self, query: str) -> QueryForm:
+        return self.inner.query_form(query)
+
+    def select(
+        self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None
+    ) -> SelectResult:
+        return self.inner.select(query, bindings=bindings, dataset=dataset)
+
+    def ask(
+        self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None
+    ) -> bool:
+        return self.inner.ask(query, bindings=bindings, dataset=dataset)
+
+    def construct(
+        self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None
+    ) -> Graph:
+        return self.inner.construct(query, bindings=bindings, dataset=dataset)
+
+    def query_raw(
+        self,
+        query: str,
+        media_type: str,
+        *,
+        bindings: Bindings | None = None,
+        dataset: Dataset | None = None,
+    ) -> RawResult:
+        return self.inner.query_raw(query, media_type, bindings=bindings, dataset=dataset)
+
+    def update(self, update: str) -> None:
+        try:
+            self.inner.update(update)
+        finally:
+            self.runner.store_changed()
+
+    def load(self, source: Path | bytes, *, media_type: str, graph: URIRef) -> None:
+        try:
+            self.inner.load(source, media_type=media_type, graph=graph)
+        finally:
+            self.runner.store_changed()
+
+    def replace_graph(
+        self, graph: URIRef, source: Path | bytes | Graph, *, media_type: str
+    ) -> None:
+        try:
+            self.inner.replace_graph(graph, source, media_type=media_type)
+        finally:
+            self.runner.store_changed()
+
+    def drop_graph(self, graph: URIRef) -> None:
+        try:
+            self.inner.drop_graph(graph)
+        finally:
+            self.runner.store_changed()
+
+    def graphs(self) -> list[URIRef]:
+        return self.inner.graphs()
+
+    def dump(self, media_type: str = "application/n-quads") -> Iterator[bytes]:
+        return self.inner.dump(media_type)
+
+    def triple_count(self, graph: URIRef | None = None) -> int:
+        return self.inner.triple_count(graph)
+
+    def close(self) -> None:
+        self.runner.close()
+        self.inner.close()
+
+
+def default_worker_count() -> int:
+    """Query worker processes by default: one per core, at least two (one may be stuck)."""
+    return max(2, os.cpu_count() or 2)
+
+
+def runner_for(store: Store, *, timeout: float, workers: int) -> tuple[Store, QueryRunner]:
+    """The store the app should use and its query runner.
+
+    An embedded Oxigraph store gets a ``WorkerPool`` (real timeout) unless ``workers`` is 0, and is
+    wrapped so every write refreshes the workers; memory and remote stores run queries in process.
+    """
+    if store.name == "oxigraph" and workers > 0:
+        from e2kg.query_worker import WorkerPool  # only the embedded store needs it
+        from e2kg.store.oxigraph import OxigraphStore
+
+        assert isinstance(store, OxigraphStore)
+        pool = WorkerPool(store, size=workers, timeout=timeout)
+        return NotifyingStore.wrapping(store, pool), pool
+    return store, InProcessRunner(store)

@@ -23,7 +23,10 @@ def writable_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
     store = open_store(location)
     load_sources(store, PROJECT, manifest=None)
     settings = Settings(store=location, source_dir=PROJECT, update_token=UPDATE_TOKEN)
-    app = create_app({"E2KG_SETTINGS": settings, "E2KG_STORE": store, "TESTING": True})
+    # Queries run in process here; tests/web/test_timeout.py covers the worker pool.
+    app = create_app(
+        {"E2KG_SETTINGS": settings, "E2KG_STORE": store, "E2KG_QUERY_WORKERS": 0, "TESTING": True}
+    )
     with serving(app) as url:
         yield LiveServer(url=url, store=store)
     store.close()

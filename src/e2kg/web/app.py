@@ -14,19 +14,10 @@ from flask import Flask
 
 from e2kg.config import Settings
 from e2kg.loading import load_sources
-from e2kg.query_runner import InProcessRunner
+from e2kg.query_runner import default_worker_count, runner_for
 from e2kg.store import Store, open_store
-from e2kg.web import (
-    description,
-    errors,
-    graph_store,
-    health,
-    home,
-    ontology_docs,
-    resources,
-    search,
-    sparql,
-)
+from e2kg.web import description, errors, graph_store, health, home, sparql
+from e2kg.web import questions as question_pages
 from e2kg.web.context import SETTINGS_KEY, STORE_KEY
 from e2kg.web.prefixes import collect_prefixes
 from e2kg.web.results import PREFIXES_KEY, RUNNER_KEY
@@ -42,6 +33,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     config = dict(test_config or {})
     settings = config.pop("E2KG_SETTINGS", None) or Settings.from_environment()
     store = config.pop("E2KG_STORE", None) or _open_configured_store(settings)
+    workers = int(config.pop("E2KG_QUERY_WORKERS", default_worker_count()))
+    store, runner = runner_for(store, timeout=settings.query_timeout, workers=workers)
 
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body, JSON_SORT_KEYS=False)
@@ -49,7 +42,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[SETTINGS_KEY] = settings
     app.extensions[STORE_KEY] = store
     app.extensions[PREFIXES_KEY] = collect_prefixes(settings.source_dir)
-    app.extensions[RUNNER_KEY] = InProcessRunner(store)
+    app.extensions[RUNNER_KEY] = runner
 
     errors.init_app(app)
     app.register_blueprint(home.blueprint)
@@ -57,9 +50,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(graph_store.blueprint)
     app.register_blueprint(description.blueprint)
     app.register_blueprint(health.blueprint)
-    app.register_blueprint(resources.blueprint)
-    app.register_blueprint(search.blueprint)
-    app.register_blueprint(ontology_docs.blueprint)
+    question_pages.init_app(app)
     return app
 
 
