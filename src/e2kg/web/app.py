@@ -16,8 +16,17 @@ from e2kg.config import Settings
 from e2kg.loading import load_sources
 from e2kg.query_runner import default_worker_count, runner_for
 from e2kg.store import Store, open_store
-from e2kg.web import description, errors, graph_store, health, home, sparql
-from e2kg.web import questions as question_pages
+from e2kg.web import (
+    description,
+    errors,
+    graph_store,
+    health,
+    home,
+    ontology_docs,
+    resources,
+    search,
+    sparql,
+)
 from e2kg.web.context import SETTINGS_KEY, STORE_KEY
 from e2kg.web.prefixes import collect_prefixes
 from e2kg.web.results import PREFIXES_KEY, RUNNER_KEY
@@ -50,7 +59,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(graph_store.blueprint)
     app.register_blueprint(description.blueprint)
     app.register_blueprint(health.blueprint)
-    question_pages.init_app(app)
+    app.register_blueprint(resources.blueprint)
+    app.register_blueprint(search.blueprint)
+    app.register_blueprint(ontology_docs.blueprint)
     return app
 
 
