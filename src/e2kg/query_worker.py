@@ -13,6 +13,7 @@ answers the next query, so a query sent after a write returns sees that write.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import os
@@ -122,6 +123,7 @@ class WorkerPool(QueryRunner):
         )
         self._stale = threading.Event()
         self._refresher: threading.Thread | None = None
+        atexit.register(self.close)  # workers and snapshots go with the service process
 
     def start(self) -> None:
         """Start the workers in the background (the first query does it when nobody did)."""
@@ -203,6 +205,8 @@ class WorkerPool(QueryRunner):
 
     def close(self) -> None:
         with self._lock:
+            if self._closed:
+                return
             self._closed = True
             workers = list(self._all)
             self._all.clear()

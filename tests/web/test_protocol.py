@@ -460,12 +460,12 @@ class TestUpdateOperation:
         assert copied == writable_server.store.triple_count(graph=STUDIES_IRI)
 
     def test_update_uses_the_graphs_prefixes(self, writable_server: LiveServer) -> None:
-        update = "INSERT DATA { GRAPH <urn:test:g> { <urn:test:s> a schema:Report } }"
+        update = "INSERT DATA { GRAPH <urn:test:g> { <urn:test:s> a schema:Thing } }"
         response = sparql(writable_server, "POST", data={"update": update}, headers=AUTH)
         assert response.status_code == 204, response.text
         reports = sparql(
             writable_server,
-            params={"query": "SELECT ?s WHERE { ?s a schema:Report }", "format": "json"},
+            params={"query": "SELECT ?s WHERE { ?s a schema:Thing }", "format": "json"},
         )
         assert "urn:test:s" in values(reports, "s")
 

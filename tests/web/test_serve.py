@@ -40,7 +40,7 @@ def serving(project: Path, store: Path, log: Path) -> Iterator[str]:
             try:
                 requests.get(url + "/healthz", timeout=1)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening, or still booting
                 if time.monotonic() > deadline:
                     raise AssertionError("e2kg serve did not answer within 30 s") from None
                 time.sleep(0.1)

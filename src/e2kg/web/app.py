@@ -27,6 +27,7 @@ from e2kg.web import (
     search,
     sparql,
 )
+from e2kg.web import questions as question_pages
 from e2kg.web.context import SETTINGS_KEY, STORE_KEY
 from e2kg.web.prefixes import collect_prefixes
 from e2kg.web.results import PREFIXES_KEY, RUNNER_KEY
@@ -59,6 +60,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(graph_store.blueprint)
     app.register_blueprint(description.blueprint)
     app.register_blueprint(health.blueprint)
+    question_pages.init_app(app)
     app.register_blueprint(resources.blueprint)
     app.register_blueprint(search.blueprint)
     app.register_blueprint(ontology_docs.blueprint)

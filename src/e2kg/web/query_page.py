@@ -109,7 +109,7 @@ def page_response(operation: ProtocolRequest | None) -> Response:
 def result_table(operation: ProtocolRequest) -> Table:
     """Run the query and turn its result into a table for the page."""
     prefixed = with_prefixes(operation.text, get_prefixes())
-    form = query_form(prefixed)
+    form = query_form(operation, prefixed)
     if form in (QueryForm.SELECT, QueryForm.ASK):
         raw = execute(operation, prefixed, "application/sparql-results+json")
         document = json.loads(b"".join(raw.chunks))

@@ -35,8 +35,13 @@ def get_prefixes() -> dict[str, str]:
     return prefixes
 
 
-def query_form(prefixed: PrefixedText) -> QueryForm:
-    """The form of the query; a syntax error points into the client's text."""
+def query_form(operation: ProtocolRequest, prefixed: PrefixedText) -> QueryForm:
+    """The form of the query; a syntax error points into the client's text.
+
+    The remote-access check comes first: finding the form may evaluate the query on an empty
+    store, and a SERVICE call must not happen even there.
+    """
+    check_remote_access(operation.text, get_settings().remote_allow, get_prefixes())
     try:
         return get_store().query_form(prefixed.text)
     except QuerySyntaxError as error:
@@ -54,7 +59,7 @@ def execute(operation: ProtocolRequest, prefixed: PrefixedText, media_type: str)
 
 def answer_query(operation: ProtocolRequest, prefixed: PrefixedText) -> Response:
     """The query's result in the negotiated media type, streamed."""
-    form = query_form(prefixed)
+    form = query_form(operation, prefixed)
     choice: Choice = negotiate(form, request.accept_mimetypes, request.values.get("format"))
     result = execute(operation, prefixed, choice.store_media_type)
     response = Response(started(result.chunks), content_type=choice.content_type)
