@@ -16,7 +16,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Literal as Literal_
 
-from pyshacl import validate as pyshacl_validate
 from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
@@ -138,16 +137,44 @@ def validate_files(
     for path in context_files:
         parse_turtle(path, into=data)
 
-    focus_nodes = _subjects(entry) if context_files else None
-    report = validate_graph(
-        data, shapes, profile=profile, focus_nodes=focus_nodes or None, language=language
-    )
+    if context_files:
+        report = validate_in_context(entry, data, shapes, profile=profile, language=language)
+    else:
+        report = validate_graph(data, shapes, profile=profile, language=language)
     return ValidationReport(
         profile=report.profile,
         results=report.results,
         files=[_display_path(path) for path in checked],
         prefixes=report.prefixes,
     )
+
+
+def validate_in_context(
+    entry: Graph,
+    context: Graph,
+    shapes: Graph,
+    *,
+    profile: Profile,
+    language: str = "en",
+) -> ValidationReport:
+    """Validate ``entry`` within ``context`` (ontology, schemes, the existing graph).
+
+    The one code path of ``e2kg validate`` and the web service's ``/validate``: the entry's
+    triples are added to ``context`` for the run and taken out again afterwards (``context`` is
+    left as it was, so a caller may keep it between runs; it must not be used by another thread
+    meanwhile), and only the entry's subjects are focus nodes.
+    """
+    added = [triple for triple in entry if triple not in context]
+    for triple in added:
+        context.add(triple)
+    try:
+        focus_nodes = _subjects(entry)
+        return validate_graph(
+            context, shapes, profile=profile, focus_nodes=focus_nodes or None, language=language
+        )
+    finally:
+        for triple in added:
+            context.remove(triple)
 
 
 def validate_graph(
@@ -159,6 +186,10 @@ def validate_graph(
     language: str = "en",
 ) -> ValidationReport:
     """Validate ``data`` (entry plus context) against ``shapes``; only ``focus_nodes`` if given."""
+    # Imported here: pySHACL takes a second or two to import, which the web service's start
+    # (a worker must answer its first request quickly) need not pay.
+    from pyshacl import validate as pyshacl_validate
+
     _conforms, results_graph, _text = pyshacl_validate(
         data,
         shacl_graph=shapes,
@@ -167,6 +198,9 @@ def validate_graph(
         allow_warnings=True,
         allow_infos=True,
         focus_nodes=list(focus_nodes) if focus_nodes else None,
+        # pySHACL copies the data graph before each run in advanced mode, in case SHACL rules
+        # add triples; without rules nothing is written, and the copy would cost O(data).
+        inplace=(None, SH.rule, None) not in shapes,
     )
     assert isinstance(results_graph, Graph)
     results = [

@@ -28,6 +28,7 @@ from e2kg.web import (
     sparql,
 )
 from e2kg.web import questions as question_pages
+from e2kg.web import validate as validation_pages
 from e2kg.web.context import SETTINGS_KEY, STORE_KEY
 from e2kg.web.prefixes import collect_prefixes
 from e2kg.web.results import PREFIXES_KEY, RUNNER_KEY
@@ -64,6 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(resources.blueprint)
     app.register_blueprint(search.blueprint)
     app.register_blueprint(ontology_docs.blueprint)
+    validation_pages.init_app(app)
     return app
 
 

@@ -13,6 +13,7 @@ from rdflib import URIRef
 from e2kg.errors import InputError, MethodNotAllowed, NotAcceptable, NotFound
 from e2kg.store.base import DUMP_MEDIA_TYPES
 from e2kg.store.media import readable_media_type
+from e2kg.submissions.gate import graph_change
 from e2kg.web.access import require_write_token
 from e2kg.web.context import get_settings, get_store, read_web_query
 from e2kg.web.cors import allow_cross_origin
@@ -24,6 +25,7 @@ from e2kg.web.negotiation import (
     with_charset,
 )
 from e2kg.web.results import get_runner, started
+from e2kg.web.validate import write_gate
 
 blueprint = Blueprint("graph_store", __name__)
 blueprint.after_request(allow_cross_origin)
@@ -53,15 +55,22 @@ def graph_store() -> Response:
     if request.method == "DELETE":
         if not existed:
             raise NotFound(f"there is no graph {graph}")
-        store.drop_graph(graph)
+        with write_gate(graph_change(graph, body=None, media_type="", replace=True)) as refusal:
+            if refusal is not None:
+                return refusal
+            store.drop_graph(graph)
         get_runner().store_changed()
         return Response(status=204)
     media_type = readable_media_type(request.content_type or "")
     body = request.get_data()
-    if request.method == "PUT":
-        store.replace_graph(graph, body, media_type=media_type)
-    else:
-        store.load(body, media_type=media_type, graph=graph)
+    change = graph_change(graph, body=body, media_type=media_type, replace=request.method == "PUT")
+    with write_gate(change) as refusal:  # SHACL gate: 422 or the dry-run report
+        if refusal is not None:
+            return refusal
+        if request.method == "PUT":
+            store.replace_graph(graph, body, media_type=media_type)
+        else:
+            store.load(body, media_type=media_type, graph=graph)
     get_runner().store_changed()
     return Response(status=204 if existed else 201)
 

@@ -12,11 +12,13 @@ from flask import Response, request
 from e2kg.errors import InputError, QuerySyntaxError
 from e2kg.store.syntax import top_level
 from e2kg.store.terms import iri_ntriples
+from e2kg.submissions.gate import update_change
 from e2kg.web.access import require_write_token
 from e2kg.web.context import get_settings, get_store
 from e2kg.web.federation import check_remote_access
 from e2kg.web.prefixes import PrefixedText
 from e2kg.web.protocol import ProtocolRequest
+from e2kg.web.validate import write_gate
 
 
 def run_update(
@@ -29,7 +31,10 @@ def run_update(
     text = with_using(prefixed.text, operation)
     store = get_store()
     try:
-        store.update(text)
+        with write_gate(update_change(text)) as refusal:  # SHACL gate: 422 or dry-run report
+            if refusal is not None:
+                return refusal
+            store.update(text)
     except QuerySyntaxError as error:
         raise prefixed.restore_position(error) from error
     return Response(status=204)

@@ -1,0 +1,59 @@
+"""Fixtures of the submission tests: the service on the REAL ontology, shapes and graph.
+
+Study entries are written against the real graph (tests/data/entries/valid and invalid), so these
+tests load the repository's own sources into a fresh memory store for each test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from e2kg.config import Settings
+from e2kg.loading import load_sources
+from e2kg.store import open_store
+from e2kg.web.app import create_app
+from e2kg_testing import LiveServer, serving
+
+ROOT = Path(__file__).resolve().parents[2]
+SUBMISSION_TOKEN = "submission token for tests"
+SMALL_LIMIT = 4000
+"""E2KG_MAX_BODY of ``small_limit_server``: larger than a valid entry, smaller than two."""
+
+
+@contextmanager
+def service(max_body: int = 5 * 1024 * 1024) -> Iterator[LiveServer]:
+    """The app over real HTTP on a fresh memory store holding the real sources."""
+    store = open_store("memory")
+    load_sources(store, ROOT, manifest=None)
+    settings = Settings(
+        store="memory", source_dir=ROOT, update_token=SUBMISSION_TOKEN, max_body=max_body
+    )
+    app = create_app({"E2KG_SETTINGS": settings, "E2KG_STORE": store, "TESTING": True})
+    with serving(app) as url:
+        yield LiveServer(url=url, store=store)
+    store.close()
+
+
+@pytest.fixture
+def submission_server() -> Iterator[LiveServer]:
+    """The service with the default body limit; writes need SUBMISSION_TOKEN."""
+    with service() as server:
+        yield server
+
+
+@pytest.fixture
+def small_limit_server() -> Iterator[LiveServer]:
+    """The service with E2KG_MAX_BODY = SMALL_LIMIT."""
+    with service(SMALL_LIMIT) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def reading_server() -> Iterator[LiveServer]:
+    """One service for a whole module of tests that only read and validate (never write)."""
+    with service() as server:
+        yield server
