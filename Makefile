@@ -6,7 +6,7 @@ E2KG := $(VENV)/bin/e2kg
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve test lint typecheck validate pytest browser install install-dev clean
+.PHONY: serve test lint typecheck validate pytest browser install install-dev bench clean
 
 serve: install
 	$(E2KG) serve
@@ -51,6 +51,23 @@ $(VENV)/.installed: pyproject.toml | $(PYTHON)
 $(VENV)/.installed-dev: pyproject.toml | $(PYTHON)
 	$(PYTHON) -m pip install --quiet -e '.[dev]'
 	@touch $@ $(VENV)/.installed
+
+# Benchmarks beside oxigraph serve and rdflib-endpoint (docs/performance.md); not part of `make test`.
+# rdflib-endpoint gets its own venv so its dependencies never touch the project's. BENCH_ARGS, e.g.
+# BENCH_ARGS='--sizes 1000000 --seconds 10', is passed to bench/harness.py.
+BENCH_VENV := bench/.venv-rdflib-endpoint
+
+bench: $(VENV)/.installed-bench $(BENCH_VENV)/.installed
+	$(PYTHON) bench/harness.py $(BENCH_ARGS)
+
+$(VENV)/.installed-bench: pyproject.toml | $(PYTHON)
+	$(PYTHON) -m pip install --quiet -e '.[bench]'
+	@touch $@ $(VENV)/.installed
+
+$(BENCH_VENV)/.installed: bench/requirements-rdflib-endpoint.txt
+	python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet -r bench/requirements-rdflib-endpoint.txt
+	@touch $@
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache build dist src/*.egg-info
