@@ -25,12 +25,12 @@ SMALL_LIMIT = 4000
 
 
 @contextmanager
-def service(max_body: int = 5 * 1024 * 1024) -> Iterator[LiveServer]:
-    """The app over real HTTP on a fresh memory store holding the real sources."""
-    store = open_store("memory")
+def service(max_body: int = 5 * 1024 * 1024, location: str = "memory") -> Iterator[LiveServer]:
+    """The app over real HTTP on a fresh store (``memory`` or a directory) with the real sources."""
+    store = open_store(location)
     load_sources(store, ROOT, manifest=None)
     settings = Settings(
-        store="memory", source_dir=ROOT, update_token=SUBMISSION_TOKEN, max_body=max_body
+        store=location, source_dir=ROOT, update_token=SUBMISSION_TOKEN, max_body=max_body
     )
     app = create_app({"E2KG_SETTINGS": settings, "E2KG_STORE": store, "TESTING": True})
     with serving(app) as url:
@@ -56,4 +56,19 @@ def small_limit_server() -> Iterator[LiveServer]:
 def reading_server() -> Iterator[LiveServer]:
     """One service for a whole module of tests that only read and validate (never write)."""
     with service() as server:
+        yield server
+
+
+@pytest.fixture(params=["memory", "oxigraph"])
+def any_backend_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServer]:
+    """The service on a memory store and on an embedded Oxigraph store in ``tmp_path``."""
+    location = "memory" if request.param == "memory" else str(tmp_path / "store")
+    with service(location=location) as server:
+        yield server
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """The service on an embedded Oxigraph store in ``tmp_path`` (the production backend)."""
+    with service(location=str(tmp_path / "store")) as server:
         yield server

@@ -1,25 +1,29 @@
 """SHACL gates every write: a SPARQL Update or Graph Store write is first applied to a copy.
 
-The copy is an rdflib Dataset of the whole store (its N-Quads dump). The write is applied to it, the
-difference tells which nodes it touched (subjects and IRI objects of every added or removed triple,
-and the subjects that point to them), and those nodes are validated with the study-entry shapes in
-the state after the write. Only violations the write introduces count: a result already present
-for the same node, shape, path and value before the write does not block it. When nothing new
-is violated, the caller applies the write to the real store, under ``WRITE_LOCK`` so no other gated
-write slips in between check and write.
+The copy is a scratch store of the same engine (Oxigraph in a temporary directory for an embedded
+Oxigraph store, rdflib in memory otherwise) holding every named graph of the store, so the write
+has the same effect on it as on the real store. The difference between the copy's quads before
+and after tells which nodes the write touched (subjects and IRI objects of every added or removed
+triple, and the subjects that point to a changed subject), and those nodes are validated with the
+study-entry shapes in the state after the write. Only violations the write introduces count: a
+result already present for the same node, shape, path and value before the write does not block
+it. When nothing new is violated, the caller applies the write to the real store, under
+``WRITE_LOCK`` so no other gated write slips in between check and write.
 
 Limits: the copy costs time and memory in proportion to the store (fine for the seed graph, slow
-for millions of triples); the copy runs the update with rdflib, whose SPARQL Update may differ from
-the store's engine in corner cases; ``LOAD`` (when the allow-list permits it) is fetched again for
-the copy; writes made directly at a remote store are not gated.
+for millions of triples); for a remote store the copy is rdflib, whose SPARQL Update may differ
+from the remote engine; rdflib does not fetch ``USING`` graphs for the copy (it takes them from the
+copy); writes made directly at a remote store are not gated.
 """
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import rdflib.plugins.sparql
 from rdflib import Dataset, Graph, URIRef
@@ -28,11 +32,12 @@ from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.term import Node
 
 from e2kg.sources import Profile
-from e2kg.store import Store
+from e2kg.store import Store, open_store
 from e2kg.store.memory import rdflib_calls, syntax_error
 from e2kg.store.parsing import parse_quads
 from e2kg.store.terms import to_rdflib
 from e2kg.submissions.context import ValidationContext, prepared_graph
+from e2kg.submissions.queries import submission_query
 from e2kg.validation import ValidationReport, ValidationResult
 
 WRITE_LOCK = threading.RLock()
@@ -41,27 +46,27 @@ WRITE_LOCK = threading.RLock()
 _SHAPES_GRAPHS = "https://w3id.org/e2kg/source/shapes/"
 
 Quad = tuple[Node, Node, Node, Node]
-Change = Callable[[Dataset], None]
-"""A write, applied to the copy of the store."""
+Change = Callable[[Store], None]
+"""A write, applied to the scratch copy of the store."""
 
 
 @dataclass(frozen=True)
 class GateOutcome:
-    """What the gate found: the report on the touched nodes and whether the write changes data."""
+    """What the gate found: the report on the touched nodes and how many quads the write changes."""
 
     report: ValidationReport
     changes: int
 
 
 def update_change(update: str) -> Change:
-    """A SPARQL Update as a change of the copy."""
+    """A SPARQL Update as a change of the copy; a syntax error is raised here, before any work."""
     try:
-        parsed = translateUpdate(parseUpdate(update))
+        translateUpdate(parseUpdate(update))
     except Exception as error:
         raise syntax_error(error, "update") from error
 
-    def apply(copy: Dataset) -> None:
-        copy.update(parsed)
+    def apply(copy: Store) -> None:
+        copy.update(update)
 
     return apply
 
@@ -71,19 +76,20 @@ def graph_change(graph: URIRef, *, body: bytes | None, media_type: str, replace:
 
     The body is parsed here, before anything else, so a body that does not parse is a ParseError.
     """
-    triples = []
+    triples = Graph()
     if body is not None:
-        triples = [
-            (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
-            for q in parse_quads(body, media_type=media_type, graph=graph)
-        ]
+        for quad in parse_quads(body, media_type=media_type, graph=graph):
+            triples.add(
+                (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
+            )
 
-    def apply(copy: Dataset) -> None:
-        if replace or body is None:
-            copy.remove_graph(graph)
-        target = copy.graph(graph)
-        for triple in triples:
-            target.add(triple)
+    def apply(copy: Store) -> None:
+        if body is None:
+            copy.drop_graph(graph)
+        elif replace:
+            copy.replace_graph(graph, triples, media_type="text/turtle")
+        else:
+            copy.replace_graph(graph, _union(copy, graph, triples), media_type="text/turtle")
 
     return apply
 
@@ -92,13 +98,15 @@ def check_write(
     store: Store, context: ValidationContext, change: Change, *, language: str = "en"
 ) -> GateOutcome:
     """Validate what ``change`` would do to the store; the store itself is not touched."""
-    with rdflib_calls():
-        copy = Dataset(default_union=True)
-        copy.parse(data=b"".join(store.dump("application/n-quads")), format="nquads")
-        before = _quads(copy)
+    with (
+        tempfile.TemporaryDirectory(prefix="e2kg-gate-") as directory,
+        _scratch(store, Path(directory)) as copy,
+    ):
+        labels: dict[str, Node] = {}  # one blank node per label across both dumps
+        before = _quads(copy, labels)
         with _no_remote_loading():
             change(copy)
-        after = _quads(copy)
+        after = _quads(copy, labels)
     added, removed = after - before, before - after
     if not added and not removed:
         return GateOutcome(ValidationReport(profile=Profile.STUDY_ENTRY, results=[]), 0)
@@ -128,6 +136,25 @@ def check_write(
 
 
 @contextmanager
+def _scratch(store: Store, directory: Path) -> Iterator[Store]:
+    """A store of the same engine holding a copy of every named graph of ``store``."""
+    copy = open_store(str(directory / "copy") if store.name == "oxigraph" else "memory")
+    try:
+        for graph in store.graphs():
+            triples = store.construct(submission_query("graph-triples"), bindings={"graph": graph})
+            copy.replace_graph(graph, triples, media_type="text/turtle")
+        yield copy
+    finally:
+        copy.close()
+
+
+def _union(copy: Store, graph: URIRef, triples: Graph) -> Graph:
+    merged = copy.construct(submission_query("graph-triples"), bindings={"graph": graph})
+    merged += triples
+    return merged
+
+
+@contextmanager
 def _no_remote_loading() -> Iterator[None]:
     """rdflib's update engine fetches ``USING`` graphs from the web unless this flag is off;
     the copy holds every graph already, so it takes them from there (the flag is global: it is
@@ -140,8 +167,12 @@ def _no_remote_loading() -> Iterator[None]:
         rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = previous
 
 
-def _quads(copy: Dataset) -> set[Quad]:
-    return {(s, p, o, g) for s, p, o, g in copy.quads((None, None, None, None))}  # type: ignore[misc]
+def _quads(copy: Store, labels: dict[str, Node]) -> set[Quad]:
+    with rdflib_calls():
+        dataset = Dataset()
+        dump = b"".join(copy.dump("application/n-quads"))
+        dataset.parse(data=dump, format="nquads", bnode_context=labels)
+        return {(s, p, o, g) for s, p, o, g in dataset.quads((None, None, None, None))}  # type: ignore[misc]
 
 
 def _data(quads: set[Quad]) -> Graph:
