@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
+from e2kg.resources.version import note_write
 from e2kg.store import Dataset, QueryForm, RawResult, SelectResult, Store
 from e2kg.store.base import Bindings
 
@@ -41,6 +42,9 @@ class InProcessRunner(QueryRunner):
 
     def run(self, query: str, media_type: str, *, dataset: Dataset | None = None) -> RawResult:
         return self.store.query_raw(query, media_type, dataset=dataset)
+
+    def store_changed(self) -> None:
+        note_write(self.store)  # ETags, Last-Modified and the search index follow the data
 
 
 class NotifyingStore(Store):
@@ -101,13 +105,13 @@ class NotifyingStore(Store):
         try:
             self.inner.update(update)
         finally:
-            self.runner.store_changed()
+            self._written()
 
     def load(self, source: Path | bytes, *, media_type: str, graph: URIRef) -> None:
         try:
             self.inner.load(source, media_type=media_type, graph=graph)
         finally:
-            self.runner.store_changed()
+            self._written()
 
     def replace_graph(
         self, graph: URIRef, source: Path | bytes | Graph, *, media_type: str
@@ -115,13 +119,17 @@ class NotifyingStore(Store):
         try:
             self.inner.replace_graph(graph, source, media_type=media_type)
         finally:
-            self.runner.store_changed()
+            self._written()
 
     def drop_graph(self, graph: URIRef) -> None:
         try:
             self.inner.drop_graph(graph)
         finally:
-            self.runner.store_changed()
+            self._written()
+
+    def _written(self) -> None:
+        note_write(self)  # the app's pages key their ETags on this (wrapping) store
+        self.runner.store_changed()
 
     def graphs(self) -> list[URIRef]:
         return self.inner.graphs()

@@ -170,3 +170,14 @@ def test_the_allow_list_admits_service(
     )
     assert refused.status_code == 403
     assert "http://127.0.0.1:" in refused.json()["message"]
+
+
+def test_an_update_changes_the_etag_of_pages(writable_server: LiveServer) -> None:
+    """Pages key their ETags on the dataset version; a SPARQL Update must move it."""
+    page = writable_server.url + "/id/study/example-2012"
+    before = requests.get(page, timeout=10)
+    assert before.status_code == 200 and before.headers["ETag"]
+    response = post_update(writable_server, INSERT, AUTH)
+    assert response.status_code == 204
+    after = requests.get(page, timeout=10)
+    assert after.headers["ETag"] != before.headers["ETag"]
