@@ -18,6 +18,7 @@ from rdflib import Graph, URIRef
 from e2kg.resources.version import note_write
 from e2kg.store import Dataset, QueryForm, RawResult, SelectResult, Store
 from e2kg.store.base import Bindings
+from e2kg.store.syntax import query_form as lexical_form
 
 
 class QueryRunner(ABC):
@@ -26,6 +27,10 @@ class QueryRunner(ABC):
     @abstractmethod
     def run(self, query: str, media_type: str, *, dataset: Dataset | None = None) -> RawResult:
         """Run ``query`` and return its result in ``media_type`` (chunks stream as they come)."""
+
+    def form_of(self, query: str) -> QueryForm:
+        """The form of ``query``, found without running it where running could take long."""
+        return lexical_form(query)  # the lexer only, no engine
 
     def store_changed(self) -> None:  # noqa: B027 - a hook; most runners read the live store
         """Called after every write through the service, so runners reading a snapshot refresh."""
@@ -42,6 +47,10 @@ class InProcessRunner(QueryRunner):
 
     def run(self, query: str, media_type: str, *, dataset: Dataset | None = None) -> RawResult:
         return self.store.query_raw(query, media_type, dataset=dataset)
+
+    def form_of(self, query: str) -> QueryForm:
+        # The store's parser: a syntax error is a 400 before any result type is negotiated.
+        return self.store.query_form(query)
 
     def store_changed(self) -> None:
         note_write(self.store)  # ETags, Last-Modified and the search index follow the data

@@ -30,6 +30,13 @@ TIMEOUT = 2.0
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?o ?p }"
 RUNAWAY_STREAM = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 SIMPLE = "SELECT ?s WHERE { ?s a <http://schema.org/Report> }"
+_HUNDRED = " ".join(str(n) for n in range(100))
+# Needs no data at all: 100^5 combinations of VALUES, none passing the FILTER.
+RUNAWAY_ASK = (
+    "ASK { "
+    + " ".join(f"VALUES ?v{i} {{ {_HUNDRED} }}" for i in range(5))
+    + " FILTER(?v0 + ?v1 + ?v2 + ?v3 + ?v4 < 0) }"
+)
 
 
 def alive(pid: int) -> bool:
@@ -116,6 +123,29 @@ def test_runaway_query_is_503_within_the_limit_while_others_are_answered(
         time.sleep(0.1)
     assert len(pool.pids()) == 2
     assert query(server, SIMPLE).status_code == 200
+
+
+def test_a_runaway_ask_needing_no_data_is_stopped_too(
+    pooled_server: tuple[LiveServer, WorkerPool],
+) -> None:
+    """Finding the query form must not evaluate it in the service process, where nothing stops it."""
+    server, _ = pooled_server
+    started = time.monotonic()
+    response = query(server, RUNAWAY_ASK)
+    assert response.status_code == 503
+    assert response.json()["error"] == "query-timeout"
+    assert time.monotonic() - started < TIMEOUT + 2
+
+
+def test_syntax_errors_come_from_the_worker_with_their_position(
+    pooled_server: tuple[LiveServer, WorkerPool],
+) -> None:
+    server, _ = pooled_server
+    response = query(server, "SELECT ?s\nWHERE { ?s a schema:Report .\n  FILTER( }")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "query-syntax"
+    assert body["line"] == 3
 
 
 def test_a_streaming_runaway_is_cut_off_not_silently_truncated(

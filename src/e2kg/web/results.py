@@ -13,7 +13,7 @@ from flask import Response, current_app, request
 from e2kg.errors import QuerySyntaxError
 from e2kg.query_runner import QueryRunner
 from e2kg.store import QueryForm, RawResult
-from e2kg.web.context import get_settings, get_store
+from e2kg.web.context import get_settings
 from e2kg.web.federation import check_remote_access
 from e2kg.web.negotiation import Choice, negotiate
 from e2kg.web.prefixes import PrefixedText
@@ -39,11 +39,13 @@ def query_form(operation: ProtocolRequest, prefixed: PrefixedText) -> QueryForm:
     """The form of the query; a syntax error points into the client's text.
 
     The remote-access check comes first: finding the form may evaluate the query on an empty
-    store, and a SERVICE call must not happen even there.
+    store, and a SERVICE call must not happen even there. With worker processes the form is read
+    by the lexer only (``QueryRunner.form_of``): an ASK evaluated on an empty store can still run
+    for ever, and in this process nothing could stop it; the worker's parser reports syntax.
     """
     check_remote_access(operation.text, get_settings().remote_allow, get_prefixes())
     try:
-        return get_store().query_form(prefixed.text)
+        return get_runner().form_of(prefixed.text)
     except QuerySyntaxError as error:
         raise prefixed.restore_position(error) from error
 
