@@ -15,14 +15,17 @@ and every server gets exactly that file:
   Oxigraph|default FILE`` from its own venv (bench/.venv-rdflib-endpoint, made by ``make bench``);
   the plain rdflib mode is skipped above ``--rdflib-max`` triples (its load takes minutes there).
 
-Every server runs alone on 127.0.0.1 (one after the other, never two at a time; Oxigraph servers
-with ``--union-default-graph``, like e2kg's default graph). A bounded closed-loop client drives it:
+Every server runs on 127.0.0.1 (Oxigraph servers with ``--union-default-graph``, like e2kg's
+default graph). They are loaded one after the other, then all stay up and each query is measured on
+one server after the other (never two at a time), so the figures compared are taken minutes apart
+at most on a machine whose background load drifts. A bounded closed-loop client drives them:
 ``--connections`` threads, each with one keep-alive ``http.client`` connection, for ``--seconds``
 per query; every answer must be 200 and non-empty (the first one must have at least one row). The
 query mix is bench/queries/*.rq; ``lookup.rq`` gets a different finding on every request. For e2kg
 only: every ready-made question (``/questions/<id>?format=json``), resource pages
 (``/id/study/<slug>``), ``/search`` and ``POST /validate`` of a new study entry of about 70
-triples, for ``--extra-seconds`` each. Load time (until the server answers) and peak memory (the sum
+triples, for ``--extra-seconds`` each, after one warm-up request that does not count (the
+validation context is built on first use). Load time (until the server answers) and peak memory (the sum
 of VmHWM of the server's process tree, read from /proc before it stops; for a separate load step its
 peak too) are recorded per server.
 
@@ -192,6 +195,16 @@ def drive(
     return result
 
 
+def warm_up(port: int, make_request: Callable[[int], Request], *, timeout: float) -> None:
+    """One request whose answer and time do not count (caches, lazily built state)."""
+    method, path, body, headers = make_request(0)
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    with contextlib.suppress(OSError, http.client.HTTPException):
+        connection.request(method, path, body=body, headers=headers)
+        connection.getresponse().read()
+    connection.close()
+
+
 def has_rows(body: bytes) -> str | None:
     """None when ``body`` is SPARQL JSON results with at least one row, else what is wrong."""
     try:
@@ -319,7 +332,6 @@ def serving(server: Server, data: Path, work: Path, port: int) -> Iterator[dict[
         figures["load_seconds"] = time.perf_counter() - started
         figures["pid"] = process.pid
         yield figures
-        figures["peak_mib"] = peak_memory_mib(process.pid)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
@@ -490,8 +502,8 @@ def e2kg_extras(names: generator.Names) -> dict[str, Callable[[int], Request]]:
         "https://w3id.org/e2kg/id/": "organization/gen-company-00000",
     }
     for question in default_catalogue():
-        required = [p for p in question.parameters if p.required and p.base]
-        if any(p.base not in generated for p in required):
+        resources = [p for p in question.parameters if p.type == "resource"]
+        if any(p.base not in generated for p in resources):
             continue  # about a resource kind the generator does not make (the barcamp session)
         values = {
             p.name: generated.get(p.base or "", p.example)
@@ -569,38 +581,53 @@ def run_size(triples: int, options: argparse.Namespace) -> dict[str, Any]:
         report["skipped"] = {
             "rdflib-endpoint-rdflib": f"plain rdflib load above {options.rdflib_max} triples"
         }
-    for server in chosen:
-        with tempfile.TemporaryDirectory(prefix=f"bench-{server.name}-") as folder:
+    with contextlib.ExitStack() as stack:
+        running: dict[str, tuple[Server, int, dict[str, Any]]] = {}
+        for server in chosen:  # loaded one after the other, each alone on the machine
+            folder = stack.enter_context(
+                tempfile.TemporaryDirectory(prefix=f"bench-{server.name}-")
+            )
             port = free_port()
             print(f"{server.name}: loading …", end=" ", flush=True)
-            entry: dict[str, Any] = {"queries": {}}
-            with serving(server, data, Path(folder), port) as figures:
-                print(f"{figures['load_seconds']:.1f} s", flush=True)
-                for name, query in queries.items():
-                    resources = names.findings if name == "lookup" else None
-                    measured = drive(
-                        port,
-                        sparql_request(server.query_path, query, resources),
-                        seconds=options.seconds,
-                        connections=options.connections,
-                        timeout=options.timeout,
-                        check=has_rows,
-                    )
-                    entry["queries"][name] = measured.summary()
-                    print(f"  {name:<40}{measured.per_second:>10.1f} req/s", flush=True)
-                if server.name == "e2kg":
-                    for name, make in e2kg_extras(names).items():
-                        measured = drive(
-                            port,
-                            make,
-                            seconds=options.extra_seconds,
-                            connections=options.connections,
-                            timeout=options.timeout,
-                        )
-                        entry["queries"][name] = measured.summary()
-                        print(f"  {name:<40}{measured.per_second:>10.1f} req/s", flush=True)
-            entry.update({k: round(v, 2) for k, v in figures.items() if k != "pid"})
-            report["servers"][server.name] = entry
+            figures = stack.enter_context(serving(server, data, Path(folder), port))
+            print(f"{figures['load_seconds']:.1f} s", flush=True)
+            running[server.name] = (server, port, figures)
+            report["servers"][server.name] = {"queries": {}}
+        # Each query is measured on every server in turn, so a server's figure and e2kg's are
+        # minutes apart at most: on a shared machine the background load drifts.
+        for name, query in queries.items():
+            resources = names.findings if name == "lookup" else None
+            for server, port, _figures in running.values():
+                measured = drive(
+                    port,
+                    sparql_request(server.query_path, query, resources),
+                    seconds=options.seconds,
+                    connections=options.connections,
+                    timeout=options.timeout,
+                    check=has_rows,
+                )
+                report["servers"][server.name]["queries"][name] = measured.summary()
+                print(
+                    f"  {name:<20}{server.name:<28}{measured.per_second:>10.1f} req/s", flush=True
+                )
+        if "e2kg" in running:
+            _server, port, _figures = running["e2kg"]
+            for name, make in e2kg_extras(names).items():
+                warm_up(port, make, timeout=options.timeout)  # e.g. /validate builds its context
+                measured = drive(
+                    port,
+                    make,
+                    seconds=options.extra_seconds,
+                    connections=options.connections,
+                    timeout=options.timeout,
+                )
+                report["servers"]["e2kg"]["queries"][name] = measured.summary()
+                print(f"  {name:<48}{measured.per_second:>10.1f} req/s", flush=True)
+        for server_name, (_server, _port, figures) in running.items():
+            figures["peak_mib"] = peak_memory_mib(figures["pid"])
+            report["servers"][server_name].update(
+                {k: round(v, 2) for k, v in figures.items() if k != "pid"}
+            )
     return report
 
 
