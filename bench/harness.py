@@ -496,6 +496,7 @@ def e2kg_extras(names: generator.Names) -> dict[str, Callable[[int], Request]]:
     from e2kg.questions import default_catalogue
 
     extras: dict[str, Callable[[int], Request]] = {}
+    questions: dict[str, Callable[[int], Request]] = {}
     study = names.studies[0].rsplit("/", 1)[1]
     generated = {  # the examples name resources of graph/; these are their generated counterparts
         "https://w3id.org/e2kg/id/study/": study,
@@ -511,7 +512,7 @@ def e2kg_extras(names: generator.Names) -> dict[str, Callable[[int], Request]]:
             if p.required and p.example
         }
         url = f"/questions/{question.id}?{urlencode({**values, 'format': 'json'})}"
-        extras[f"question {question.id}"] = lambda _n, url=url: ("GET", url, None, {})
+        questions[f"question {question.id}"] = lambda _n, url=url: ("GET", url, None, {})
     studies = [study.rsplit("/", 1)[1] for study in names.studies]
     extras["resource page /id/study/…"] = lambda n: (
         "GET", f"/id/study/{quote(studies[n * 7919 % len(studies)])}", None, {"Accept": "text/html"},
@@ -524,7 +525,7 @@ def e2kg_extras(names: generator.Names) -> dict[str, Callable[[int], Request]]:
     extras["POST /validate (new study, ~70 triples)"] = lambda _n: (
         "POST", "/validate", entry, {"Content-Type": "text/turtle", "Accept": "application/json"},
     )  # fmt: skip
-    return extras
+    return {**extras, **questions}  # questions last: a runaway one keeps running server-side
 
 
 def versions() -> dict[str, str]:
@@ -577,10 +578,11 @@ def run_size(triples: int, options: argparse.Namespace) -> dict[str, Any]:
     print(f"\n== {names.triples} quads ({data.name}), {options.connections} connections, "
           f"{options.seconds:g} s per query, {os.cpu_count()} cores ==", flush=True)  # fmt: skip
     chosen = [s for s in servers(triples <= options.rdflib_max) if s.name in options.servers]
+    report["skipped"] = {}
     if triples > options.rdflib_max:
-        report["skipped"] = {
-            "rdflib-endpoint-rdflib": f"plain rdflib load above {options.rdflib_max} triples"
-        }
+        report["skipped"]["rdflib-endpoint-rdflib"] = (
+            f"plain rdflib load above {options.rdflib_max} triples"
+        )
     with contextlib.ExitStack() as stack:
         running: dict[str, tuple[Server, int, dict[str, Any]]] = {}
         for server in chosen:  # loaded one after the other, each alone on the machine
@@ -613,6 +615,9 @@ def run_size(triples: int, options: argparse.Namespace) -> dict[str, Any]:
         if "e2kg" in running:
             _server, port, _figures = running["e2kg"]
             for name, make in e2kg_extras(names).items():
+                if name in options.skip or name.removeprefix("question ") in options.skip:
+                    report["skipped"][name] = "--skip"
+                    continue
                 warm_up(port, make, timeout=options.timeout)  # e.g. /validate builds its context
                 measured = drive(
                     port,
@@ -701,6 +706,7 @@ def main(argv: list[str] | None = None) -> int:
         default=["e2kg", "e2kg-inprocess", "oxigraph-disk", "oxigraph-memory", "rdflib-endpoint-oxigraph",
                  "rdflib-endpoint-rdflib"],
     )  # fmt: skip
+    parser.add_argument("--skip", nargs="*", default=[], help="e2kg-only rows to leave out")
     parser.add_argument("--load-e2kg", nargs=2, metavar=("STORE", "FILE"), help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, stop)  # so that the servers started are stopped too
