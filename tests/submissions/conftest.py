@@ -11,17 +11,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from submission_testing import ROOT, SMALL_LIMIT, SUBMISSION_TOKEN
 
 from e2kg.config import Settings
 from e2kg.loading import load_sources
 from e2kg.store import open_store
 from e2kg.web.app import create_app
 from e2kg_testing import LiveServer, serving
-
-ROOT = Path(__file__).resolve().parents[2]
-SUBMISSION_TOKEN = "submission token for tests"
-SMALL_LIMIT = 4000
-"""E2KG_MAX_BODY of ``small_limit_server``: larger than a valid entry, smaller than two."""
 
 
 @contextmanager

@@ -20,8 +20,8 @@ from pathlib import Path
 import requests
 from rdflib import Graph, URIRef
 from rdflib.namespace import PROV
+from submission_testing import ROOT, SUBMISSION_TOKEN
 
-from conftest import ROOT, SUBMISSION_TOKEN
 from e2kg_testing import free_port
 
 E2KG = Path(sys.executable).parent / "e2kg"

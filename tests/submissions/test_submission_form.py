@@ -9,9 +9,9 @@ import pytest
 import requests
 from playwright.sync_api import Page, sync_playwright
 from rdflib import URIRef
+from submission_testing import SUBMISSION_TOKEN
 from werkzeug.datastructures import MultiDict
 
-from conftest import SUBMISSION_TOKEN
 from e2kg.submissions.form import StudyForm
 from e2kg_testing import LiveServer
 

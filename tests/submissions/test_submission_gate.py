@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import requests
 from rdflib import Graph, URIRef
+from submission_testing import ROOT, SUBMISSION_TOKEN
 
-from conftest import ROOT, SUBMISSION_TOKEN
 from e2kg_testing import LiveServer
 
 AUTH = {"Authorization": f"Bearer {SUBMISSION_TOKEN}"}

@@ -10,9 +10,9 @@ from typing import ClassVar
 
 import pytest
 import requests
-from cases import VALID
+from submission_cases import VALID
+from submission_testing import SMALL_LIMIT, SUBMISSION_TOKEN
 
-from conftest import SMALL_LIMIT, SUBMISSION_TOKEN
 from e2kg_testing import LiveServer
 
 AUTH = {"Authorization": f"Bearer {SUBMISSION_TOKEN}"}

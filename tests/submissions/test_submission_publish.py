@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 import requests
-from cases import VALID, BrokenEntry, violation_entries
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV
+from submission_cases import VALID, BrokenEntry, violation_entries
+from submission_testing import ROOT, SUBMISSION_TOKEN
 
-from conftest import ROOT, SUBMISSION_TOKEN
 from e2kg.loading import load_sources
 from e2kg_testing import LiveServer
 

@@ -7,10 +7,10 @@ import json
 
 import pytest
 import requests
-from cases import VALID, BrokenEntry, broken_entries, message_matches
 from rdflib import RDF, SH, Graph, Literal, URIRef
+from submission_cases import VALID, BrokenEntry, broken_entries, message_matches
+from submission_testing import ROOT
 
-from conftest import ROOT
 from e2kg.sources import Profile
 from e2kg.validation import validate_files
 from e2kg_testing import LiveServer

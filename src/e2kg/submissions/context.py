@@ -11,11 +11,12 @@ out again, so a request costs what pySHACL needs for the entry's focus nodes, no
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
-from rdflib import Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
@@ -68,6 +69,26 @@ class PreparedQueryGraph(Graph):
             use_store_provided=use_store_provided,
             **kwargs,
         )
+
+    focus: frozenset[Node] | None = None
+    """While set, ``subjects(rdf:type, C)`` yields only these nodes (those of type C).
+
+    pySHACL finds a shape's focus nodes by listing every instance of its target class and only
+    then keeps the ``focus_nodes`` it was given: on a graph with a hundred thousand findings that
+    is most of the run. The result is the same when the listing is restricted to the given focus
+    nodes up front; SPARQL constraints and value checks read triples, not this method.
+    """
+
+    def subjects(  # type: ignore[override]
+        self,
+        predicate: Node | None = None,
+        object: Node | None = None,
+        unique: bool = False,
+    ) -> Iterator[Node]:
+        """As rdflib's, but restricted to ``focus`` for ``rdf:type`` lookups while it is set."""
+        if self.focus is not None and predicate == RDF.type and object is not None:
+            return iter([node for node in self.focus if (node, RDF.type, object) in self])
+        return super().subjects(predicate, object, unique)
 
 
 def prepared_graph() -> PreparedQueryGraph:
@@ -142,10 +163,12 @@ class ValidationContext:
             hidden = [triple for triple in hidden if triple in data]
             for triple in hidden:
                 data.remove(triple)
+            entry_nodes = {node for node in entry.subjects() if isinstance(node, URIRef)}
             try:
-                return validate_in_context(
-                    entry, data, self.shapes, profile=Profile.STUDY_ENTRY, language=language
-                )
+                with _focused(data, entry_nodes):
+                    return validate_in_context(
+                        entry, data, self.shapes, profile=Profile.STUDY_ENTRY, language=language
+                    )
             finally:
                 for triple in hidden:
                     data.add(triple)
@@ -154,10 +177,24 @@ class ValidationContext:
         self, data: Graph, focus_nodes: list[URIRef], *, language: str = "en"
     ) -> ValidationReport:
         """Validate ``focus_nodes`` of a whole data graph (the write gate's after/before states)."""
-        return validate_graph(
-            data,
-            self.shapes,
-            profile=Profile.STUDY_ENTRY,
-            focus_nodes=focus_nodes,
-            language=language,
-        )
+        with _focused(data, set(focus_nodes)):
+            return validate_graph(
+                data,
+                self.shapes,
+                profile=Profile.STUDY_ENTRY,
+                focus_nodes=focus_nodes,
+                language=language,
+            )
+
+
+@contextmanager
+def _focused(data: Graph, nodes: set[URIRef]) -> Iterator[None]:
+    """Restrict target-class lookups of a PreparedQueryGraph to ``nodes`` (see ``focus``)."""
+    if not isinstance(data, PreparedQueryGraph) or not nodes:
+        yield
+        return
+    data.focus = frozenset(nodes)
+    try:
+        yield
+    finally:
+        data.focus = None
