@@ -680,8 +680,9 @@ def table(report: dict[str, Any]) -> str:
             f"| {server} | {entry.get('load_seconds', float('nan')):.1f} | "
             f"{entry.get('peak_mib', float('nan')):.0f} | {entry.get('load_step_peak_mib', '-')} | {number} |"
         )
-    for server, why in report.get("skipped", {}).items():
-        lines.append(f"| {server} | skipped: {why} | | | |")
+    skipped = report.get("skipped", {})
+    if skipped:
+        lines += ["", "Skipped: " + "; ".join(f"{name} ({why})" for name, why in skipped.items())]
     return "\n".join(lines)
 
 
