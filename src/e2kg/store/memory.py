@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import cast
 
 import pyparsing
+import rdflib.plugins.sparql
 from rdflib import Dataset as RdflibDataset
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -41,6 +42,12 @@ from e2kg.store.media import (
 from e2kg.store.parsing import parse_quads
 from e2kg.store.results import select_tsv
 from e2kg.store.terms import to_rdflib
+
+# rdflib fetches the IRI of a FROM, FROM NAMED or USING graph from the web (or a file: IRI from
+# disk) when this flag is on. The memory store holds every graph it knows; a request must never
+# make the service fetch anything (server-side request forgery, local files), so it is off for
+# the whole process.
+rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 _FORMS = {
     "SelectQuery": QueryForm.SELECT,
@@ -197,6 +204,7 @@ class MemoryStore(Store):
             parsed = translateUpdate(parseUpdate(update))
         except Exception as e:
             raise syntax_error(e, "update") from e
+        _refuse_generalised_triples(parsed)
         with self._lock, rdflib_calls():
             try:
                 self._dataset.update(parsed)
@@ -249,3 +257,27 @@ class MemoryStore(Store):
         with self._lock, rdflib_calls():
             body = self._dataset.serialize(format=RDFLIB_GRAPH_FORMATS[wanted], encoding="utf-8")
         yield body
+
+
+def _refuse_generalised_triples(parsed: Query | object) -> None:
+    """QuerySyntaxError for a literal or blank node where RDF allows only an IRI.
+
+    rdflib's grammar lets ``INSERT DATA { "x" <p> "y" }`` through and stores the triple, which no
+    RDF format can write back (Oxigraph refuses it as a syntax error); here it is refused the same
+    way before anything is written.
+    """
+    for operation in getattr(parsed, "algebra", []):
+        # CompValue.get answers a missing key with the key itself: dict.get does not.
+        clauses = [operation, dict.get(operation, "insert"), dict.get(operation, "delete")]
+        for clause in clauses:
+            if not isinstance(clause, dict):
+                continue
+            triples = list(dict.get(clause, "triples") or [])
+            for graph_triples in (dict.get(clause, "quads") or {}).values():
+                triples.extend(graph_triples)
+            for subject, predicate, _ in triples:
+                if isinstance(subject, Literal) or not isinstance(predicate, URIRef | Variable):
+                    raise QuerySyntaxError(
+                        f"update syntax error: {subject.n3()} {predicate.n3()} is not an RDF "
+                        "triple (a literal as subject, or a predicate that is not an IRI)"
+                    )

@@ -32,7 +32,7 @@ from e2kg.store.base import (
 )
 from e2kg.store.locking import ReadWriteLock
 from e2kg.store.media import dump_media_type, readable_media_type, result_media_type
-from e2kg.store.parsing import parse_error, parse_quads, source_name
+from e2kg.store.parsing import parse_error, parse_quads, refuse_unsafe_document, source_name
 from e2kg.store.streaming import ChunkPipe, stream
 from e2kg.store.syntax import has_dataset_clause, with_values
 from e2kg.store.syntax import query_form as lexical_form
@@ -256,6 +256,7 @@ class OxigraphStore(Store):
             elif isinstance(source, Path):
                 self.store.load(path=str(source), format=rdf_format, to_graph=target)
             else:
+                refuse_unsafe_document(source, media_type)
                 self.store.load(source, format=rdf_format, to_graph=target)
         except SyntaxError as e:
             raise parse_error(e, source_name(source)) from e

@@ -30,6 +30,13 @@ def escape_string(text: str) -> str:
     return _ESCAPED.sub(lambda m: _ESCAPES[m.group(0)], text)
 
 
+def is_absolute_iri(text: str) -> bool:
+    """Whether ``text`` has a scheme and none of the characters (controls, space, ``<>"{}|^`\\``)
+    an IRI may not contain."""
+    scheme, colon, _ = text.partition(":")
+    return bool(colon and scheme) and not _IRI_FORBIDDEN.search(text)
+
+
 def iri_ntriples(iri: str) -> str:
     """``<iri>``; InputError when the IRI holds a character IRIs may not contain."""
     if _IRI_FORBIDDEN.search(iri):

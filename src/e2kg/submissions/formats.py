@@ -1,20 +1,16 @@
 """Read an uploaded study entry (Turtle, N-Triples, JSON-LD, RDF/XML) into an rdflib graph, safely.
 
-Nothing is fetched while parsing: a JSON-LD document whose ``@context`` names a remote document
-and an RDF/XML document with a DTD (the way to external entities) are refused before the parser
-sees them, and the parser itself (Oxigraph's, through ``e2kg.store.parsing``) loads no remote
-contexts and resolves no entities. A syntax error becomes a ParseError with line and column.
+Nothing is fetched while parsing: ``e2kg.store.parsing`` (shared with the Graph Store writes)
+refuses a JSON-LD document whose ``@context`` names a remote document and an RDF/XML document with
+a DTD (the way to external entities and entity bombs) before the parser sees them.
+A syntax error becomes a ParseError with line and column.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterator
-
 from rdflib import Graph, URIRef
 
-from e2kg.errors import InputError, ParseError, UnsupportedMediaType
+from e2kg.errors import InputError, UnsupportedMediaType
 from e2kg.parsing import new_graph
 from e2kg.store.parsing import parse_quads
 from e2kg.store.terms import to_rdflib
@@ -45,7 +41,6 @@ FORMAT_NAMES: dict[str, str] = {
 """Values of the ``format`` form field."""
 
 _ENTRY_GRAPH = URIRef("https://w3id.org/e2kg/submission/upload")
-_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 def entry_media_type(content_type: str | None, format_name: str | None = None) -> str:
@@ -75,58 +70,9 @@ def parse_entry(body: bytes, media_type: str) -> Graph:
     """The triples of ``body``; ParseError (line, column) or InputError when it is unusable."""
     if not body.strip():
         raise InputError("the entry is empty: send the study entry as the request body")
-    if media_type == "application/ld+json":
-        _refuse_remote_contexts(body)
-    if media_type == "application/rdf+xml" and _DTD.search(body):
-        raise InputError(
-            "RDF/XML with a DTD (<!DOCTYPE or <!ENTITY) is refused: entities, external ones "
-            "above all, are not resolved here",
-            detail={"reason": "xml-dtd"},
-        )
     graph = new_graph()
     for quad in parse_quads(body, media_type=media_type, graph=_ENTRY_GRAPH):
         graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     if len(graph) == 0:
         raise InputError("the entry holds no triples")
     return graph
-
-
-def _refuse_remote_contexts(body: bytes) -> None:
-    """InputError when a JSON-LD ``@context`` (anywhere) is or names a remote document."""
-    try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as error:
-        line = getattr(error, "lineno", None)
-        column = getattr(error, "colno", None)
-        where = f"line {line}, column {column}: " if line is not None else ""
-        raise ParseError(
-            f"<request body>:{line}:{column}: JSON syntax error: {where}{error}"
-            if line is not None
-            else f"<request body>: not JSON: {error}",
-            source="<request body>",
-            line=line,
-            column=column,
-        ) from error
-    for context in _contexts(document):
-        raise InputError(
-            f"JSON-LD remote contexts are not fetched: @context {context!r} names a document "
-            "elsewhere; put the context inline",
-            detail={"reason": "remote-context", "context": context},
-        )
-
-
-def _contexts(node: object) -> Iterator[str]:
-    """Every string (a reference to a remote context) used as or in an ``@context``."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "@context":
-                values = value if isinstance(value, list) else [value]
-                yield from (item for item in values if isinstance(item, str))
-                yield from (
-                    found for item in values if isinstance(item, dict) for found in _contexts(item)
-                )
-            else:
-                yield from _contexts(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _contexts(item)

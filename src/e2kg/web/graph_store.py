@@ -13,6 +13,7 @@ from rdflib import URIRef
 from e2kg.errors import InputError, MethodNotAllowed, NotAcceptable, NotFound
 from e2kg.store.base import DUMP_MEDIA_TYPES
 from e2kg.store.media import readable_media_type
+from e2kg.store.terms import is_absolute_iri
 from e2kg.submissions.gate import graph_change
 from e2kg.web.access import require_write_token
 from e2kg.web.context import get_settings, get_store, read_web_query
@@ -84,7 +85,7 @@ def requested_graph() -> URIRef | str:
         raise InputError("exactly one 'graph' parameter is allowed")
     if names:
         iri = names[0].strip()
-        if ":" not in iri or any(c in iri for c in ' <>"{}|^`\\'):
+        if not is_absolute_iri(iri):
             raise InputError(f"graph must be an absolute IRI, not {iri!r}")
         return URIRef(iri)
     return "default" if "default" in request.args else "dataset"

@@ -17,6 +17,7 @@ from rdflib import URIRef
 
 from e2kg.errors import InputError, MethodNotAllowed, UnsupportedMediaType
 from e2kg.store import Dataset
+from e2kg.store.terms import is_absolute_iri
 
 QUERY_CONTENT_TYPE = "application/sparql-query"
 UPDATE_CONTENT_TYPE = "application/sparql-update"
@@ -108,7 +109,7 @@ def _with_dataset(
 
 def _iri(value: str, name: str) -> URIRef:
     value = value.strip()
-    if not value or any(c in value for c in ' <>"{}|^`\\') or ":" not in value:
+    if not is_absolute_iri(value):
         raise InputError(f"a graph IRI of this {name} request is not an absolute IRI: {value!r}")
     return URIRef(value)
 

@@ -235,8 +235,11 @@ def form_choices(store: Store, language: str) -> dict[str, list[tuple[str, str]]
             submission_query("scheme-concepts"),
             bindings={"scheme": URIRef(scheme), "language": Literal(language)},
         ).rows
+        # rdflib answers a GROUP BY over no solutions with one empty row (SPARQL says none)
         choices[name] = [
-            (str(row["concept"]), str(row.get("label", row["concept"]))) for row in rows
+            (str(row["concept"]), str(row.get("label", row["concept"])))
+            for row in rows
+            if "concept" in row
         ]
     for name, cls in (
         ("publisher", "http://schema.org/Organization"),
@@ -247,7 +250,9 @@ def form_choices(store: Store, language: str) -> dict[str, list[tuple[str, str]]
             bindings={"class": URIRef(cls), "language": Literal(language)},
         ).rows
         choices[name] = [
-            (str(row["resource"]), str(row.get("label", row["resource"]))) for row in rows
+            (str(row["resource"]), str(row.get("label", row["resource"])))
+            for row in rows
+            if "resource" in row
         ]
     return choices
 
