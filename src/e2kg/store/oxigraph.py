@@ -34,7 +34,7 @@ from e2kg.store.locking import ReadWriteLock
 from e2kg.store.media import dump_media_type, readable_media_type, result_media_type
 from e2kg.store.parsing import parse_error, parse_quads, refuse_unsafe_document, source_name
 from e2kg.store.streaming import ChunkPipe, stream
-from e2kg.store.syntax import has_dataset_clause, with_values
+from e2kg.store.syntax import has_dataset_clause, with_projection, with_values
 from e2kg.store.syntax import query_form as lexical_form
 from e2kg.store.terms import iri_ntriples, to_oxigraph, to_rdflib
 
@@ -43,6 +43,7 @@ BULK_LOAD_BYTES = 16 * 1024 * 1024
 """Files larger than this are checked in a first parse, then bulk-loaded outside a transaction
 (``load`` and ``replace_graph``), with readers held off by the store's write lock meanwhile."""
 _CHUNK = 1 << 16
+NONE: frozenset[str] = frozenset()
 
 
 def syntax_error(error: SyntaxError, what: str) -> QuerySyntaxError:
@@ -102,6 +103,17 @@ class OxigraphStore(Store):
     # -- queries -----------------------------------------------------------------------------------
 
     def _query(self, query: str, bindings: Bindings | None, dataset: Dataset | None) -> Any:
+        return self._query_hiding(query, bindings, dataset, hide=False)[0]
+
+    def _query_hiding(
+        self, query: str, bindings: Bindings | None, dataset: Dataset | None, *, hide: bool
+    ) -> tuple[Any, frozenset[str]]:
+        """The pyoxigraph result and the variables projected only to be substituted.
+
+        With ``hide``, bound variables a SELECT does not project are added to its projection (see
+        ``syntax.with_projection``) so that they are substituted too, and the caller drops their
+        columns; otherwise, and where the query cannot take them, they join as a VALUES block.
+        """
         options: dict[str, Any] = {}
         dataset = effective_dataset(dataset)
         if dataset is not None:
@@ -115,13 +127,19 @@ class OxigraphStore(Store):
                     ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
                 ] = {ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()}
                 try:
-                    return self.store.query(query, substitutions=substitutions, **options)
+                    return self.store.query(query, substitutions=substitutions, **options), NONE
                 except RuntimeError as e:
-                    # SEP-0007 substitutes projected variables only; others join as VALUES.
+                    # SEP-0007 substitutes projected variables only: a VALUES block would be joined
+                    # late (a scan per bound resource), so project the others where that is safe.
                     if "projection" not in str(e):
                         raise
-                    query = with_values(query, bindings)
-            return self.store.query(query, **options)
+                projected = with_projection(query, list(bindings)) if hide else None
+                if projected is not None:
+                    text, added = projected
+                    result = self.store.query(text, substitutions=substitutions, **options)
+                    return result, frozenset(added)
+                query = with_values(query, bindings)
+            return self.store.query(query, **options), NONE
         except SyntaxError as e:
             raise syntax_error(e, "query") from e
         except (OSError, ValueError, RuntimeError) as e:
@@ -146,10 +164,10 @@ class OxigraphStore(Store):
     def _select(
         self, query: str, bindings: Bindings | None, dataset: Dataset | None
     ) -> SelectResult:
-        results = self._query(query, bindings, dataset)
+        results, hidden = self._query_hiding(query, bindings, dataset, hide=True)
         if not isinstance(results, ox.QuerySolutions):
             raise QuerySyntaxError(f"expected a SELECT query, got {lexical_form(query).value}")
-        variables = [v.value for v in results.variables]
+        variables = [v.value for v in results.variables if v.value not in hidden]
         deadline = time.monotonic() + self.timeout
         rows = []
         try:

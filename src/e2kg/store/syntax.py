@@ -178,3 +178,67 @@ def _short_construct_where(query: str) -> Token | None:
         elif seen_construct and token.text == "{":
             return None
     return None
+
+
+_AGGREGATES = frozenset({"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"})
+
+
+def with_projection(query: str, names: list[str]) -> tuple[str, list[str]] | None:
+    """The SELECT ``query`` with those of ``names`` it does not project added to its projection (and
+    to its GROUP BY, if any), and the names added.
+
+    Oxigraph substitutes projected variables only, and a substituted variable reaches the query
+    planner as a constant, where a VALUES block is joined late. A bound variable has one value, so
+    projecting it, and grouping by it as well, changes no solution but adds that column. None when
+    the query cannot take the extra column unchanged: not a SELECT, ``SELECT *`` (the variable is
+    then out of scope), or aggregates over the implicit single group (grouping by the variable would
+    give no row instead of one when nothing matches).
+    """
+    for name in names:
+        if not _VARIABLE_NAME.match(name):
+            raise InputError(f"not a SPARQL variable name: {name!r}")
+    if query_form(query) is not QueryForm.SELECT:
+        return None
+    state = "prologue"  # then: projection, where, tail
+    projection_end: int | None = None
+    group_by: int | None = None
+    aggregate = False
+    projected: set[str] = set()
+    previous: Token | None = None
+    for depth, token in top_level(query):
+        word = token.text.upper() if token.kind == "word" else ""
+        if state == "prologue":
+            if depth == 0 and word == "SELECT":
+                state = "projection"
+        elif state == "projection":
+            if depth == 0 and (word in ("WHERE", "FROM") or token.text == "{"):
+                projection_end = token.start
+                state = "where"
+            elif depth == 0 and token.text == "*":
+                return None
+            elif word in _AGGREGATES:
+                aggregate = True
+            elif token.kind == "variable" and (
+                depth == 0 or (previous is not None and previous.text.upper() == "AS")
+            ):
+                projected.add(token.text[1:])
+        if state == "where" and depth == 0 and token.text == "}":
+            state = "tail"
+        elif state == "tail":
+            if depth == 0 and word == "BY" and previous is not None:
+                if previous.kind == "word" and previous.text.upper() == "GROUP":
+                    group_by = token.end
+            elif word in _AGGREGATES or (depth == 0 and word == "HAVING"):
+                aggregate = True
+        previous = token
+    if projection_end is None or state != "tail":
+        return None
+    if aggregate and group_by is None:
+        return None
+    added = [name for name in names if name not in projected]
+    if not added:
+        return None
+    extra = " ".join("?" + name for name in added)
+    if group_by is not None:
+        query = f"{query[:group_by]} {extra} {query[group_by:]}"
+    return f"{query[:projection_end]}{extra} {query[projection_end:]}", added
