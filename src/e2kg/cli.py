@@ -292,7 +292,7 @@ def run_ask(arguments: argparse.Namespace, settings: Settings) -> int:
         if not separator or not name:
             raise InputError(f"--param {item!r}: expected NAME=VALUE")
         values[name.strip()] = value
-    with open_configured_store(settings) as store:
+    with open_configured_store(settings, existing=True) as store:
         answer = answer_question(store, question, values, language=arguments.language)
     if arguments.format == "json":
         text = json.dumps(answer_document(answer), ensure_ascii=False, indent=2) + "\n"

@@ -326,3 +326,11 @@ def test_e2kg_load_publishes_the_catalogue(store_dir: Path) -> None:
     assert queried.returncode == EXIT_OK, queried.stderr
     rows = list(csv.DictReader(io.StringIO(queried.stdout)))
     expect_catalogue_rows(rows, "/sparql")
+
+
+def test_ask_on_a_missing_store_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    location = tmp_path / "no-store"
+    result = e2kg("ask", "definitions", "--store", str(location), "--source-dir", str(ROOT))
+    assert result.returncode != EXIT_OK
+    assert "does not exist" in result.stderr
+    assert not location.exists()
