@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from e2kg.config import Settings
 from e2kg.loading import load_sources
 from e2kg.store import Store, open_store
 from e2kg.web.app import create_app
-from e2kg_testing import ENTRIES, PROJECT, LiveServer
+from e2kg_testing import ENTRIES, PROJECT, LiveServer, serving
 
 
 @pytest.fixture(autouse=True)
@@ -59,16 +57,16 @@ def loaded_store() -> Iterator[Store]:
 
 
 @pytest.fixture(scope="session")
-def live_server(loaded_store: Store) -> Iterator[LiveServer]:
-    """The WSGI app served over real HTTP by a threaded Werkzeug server on 127.0.0.1."""
+def live_server() -> Iterator[LiveServer]:
+    """The WSGI app served over real HTTP by a threaded Werkzeug server on 127.0.0.1.
+
+    It has a store of its own: the app writes to it at start-up (the question catalogue), and
+    ``loaded_store`` is shared by tests that expect exactly the loaded sources.
+    """
+    store = open_store("memory")
+    load_sources(store, PROJECT, manifest=None)
     settings = Settings(store="memory", source_dir=PROJECT)
-    app = create_app({"E2KG_SETTINGS": settings, "E2KG_STORE": loaded_store, "TESTING": True})
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", store=loaded_store)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    app = create_app({"E2KG_SETTINGS": settings, "E2KG_STORE": store, "TESTING": True})
+    with serving(app) as url:
+        yield LiveServer(url=url, store=store)
+    store.close()

@@ -4,20 +4,18 @@ shapes/ and graph/) over real HTTP, plus one named graph holding a literal with 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from rdflib import URIRef
-from werkzeug.serving import make_server
 
 from e2kg.config import Settings
 from e2kg.loading import load_sources
 from e2kg.resources.version import note_write
 from e2kg.store import Store, open_store
 from e2kg.web.app import create_app
-from e2kg_testing import LiveServer
+from e2kg_testing import LiveServer, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 """The project root: its graph/ is the seed graph."""
@@ -56,15 +54,8 @@ def seed_server(seed_store: Store) -> Iterator[LiveServer]:
     """The application on the seed store, served by a threaded Werkzeug server on 127.0.0.1."""
     settings = Settings(store="memory", source_dir=ROOT)
     app = create_app({"E2KG_SETTINGS": settings, "E2KG_STORE": seed_store, "TESTING": True})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="seed-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", store=seed_store)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(app) as url:
+        yield LiveServer(url=url, store=seed_store)
 
 
 @pytest.fixture(scope="session")

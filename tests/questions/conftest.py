@@ -3,13 +3,11 @@ the same files parsed with rdflib to derive expected answers, and a live server 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from rdflib import Graph
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from e2kg.config import Settings
 from e2kg.loading import load_sources
@@ -17,7 +15,7 @@ from e2kg.parsing import new_graph, parse_turtle
 from e2kg.sources import graph_files, ontology_files
 from e2kg.store import Store, open_store
 from e2kg.web.app import create_app
-from e2kg_testing import LiveServer
+from e2kg_testing import LiveServer, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW_STUDY = ROOT / "tests" / "data" / "questions" / "new-study.ttl"
@@ -50,13 +48,6 @@ def real_server() -> Iterator[LiveServer]:
     load_sources(store, ROOT, manifest=None)
     settings = Settings(store="memory", source_dir=ROOT)
     app = create_app({"E2KG_SETTINGS": settings, "E2KG_STORE": store, "TESTING": True})
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="questions-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", store=store)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-        store.close()
+    with serving(app) as url:
+        yield LiveServer(url=url, store=store)
+    store.close()
