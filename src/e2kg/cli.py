@@ -158,6 +158,26 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--format", choices=["table", "json", "csv"], default="table")
     ask.add_argument("--language", choices=["en", "de"], default="en")
     ask.set_defaults(run=run_ask)
+
+    backup = commands.add_parser(
+        "backup",
+        parents=[store_options, source_options],
+        help="copy the whole store into a new directory (also while a server runs on it)",
+    )
+    backup.add_argument("target", metavar="DIR", help="the new backup directory")
+    backup.add_argument(
+        "--url", help="the running server that holds the store (default: E2KG_HOST, E2KG_PORT)"
+    )
+    backup.set_defaults(run=run_backup)
+
+    restore = commands.add_parser(
+        "restore",
+        parents=[store_options, source_options],
+        help="put a backup (directory or N-Quads file) in place of the embedded store",
+    )
+    restore.add_argument("source", metavar="BACKUP", help="a backup directory or an .nq file")
+    restore.add_argument("--force", action="store_true", help="replace a store that holds data")
+    restore.set_defaults(run=run_restore)
     return parser
 
 
@@ -262,6 +282,24 @@ def run_query(arguments: argparse.Namespace, settings: Settings) -> int:
         for chunk in result.chunks:
             sys.stdout.buffer.write(chunk)
     sys.stdout.flush()
+    return EXIT_OK
+
+
+def run_backup(arguments: argparse.Namespace, settings: Settings) -> int:
+    """``e2kg backup``: a consistent copy of the store (see ``e2kg.backup``)."""
+    from e2kg.backup import take_backup
+
+    backup = take_backup(settings, Path(arguments.target), server_url=arguments.url)
+    print(f"backed up {backup.quads} quads ({backup.kind}) into {arguments.target}")
+    return EXIT_OK
+
+
+def run_restore(arguments: argparse.Namespace, settings: Settings) -> int:
+    """``e2kg restore``: the backup in place of the embedded store, atomically."""
+    from e2kg.backup import restore_backup
+
+    quads = restore_backup(settings, Path(arguments.source), force=arguments.force)
+    print(f"restored {quads} quads into {settings.store}")
     return EXIT_OK
 
 
