@@ -17,6 +17,11 @@ from e2kg.errors import ConfigError
 DEFAULT_BASE_IRI = "https://w3id.org/e2kg/"
 DEFAULT_STORE = "var/store"
 DEFAULT_MAX_BODY = 5 * 1024 * 1024
+DEFAULT_MAX_QUERIES = max(2, os.cpu_count() or 2) + 1
+"""One query worker per core (at least two) plus the one kept for short queries."""
+DEFAULT_QUERY_QUEUE = 8
+DEFAULT_SHORT_QUERY_TIME = 1.0
+DEFAULT_CLIENT_QUERIES = 4
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,14 @@ class Settings:
     """The project root holding ontology/, shapes/ and graph/."""
     remote_allow: tuple[str, ...] = ()
     """IRI prefixes SPARQL ``SERVICE`` and ``LOAD`` may reach (``*`` = any); empty = both off."""
+    max_queries: int = DEFAULT_MAX_QUERIES
+    """SPARQL queries running at once (query worker processes); one is kept for short queries."""
+    query_queue: int = DEFAULT_QUERY_QUEUE
+    """Queries that may wait for a free worker; beyond it a query is refused at once (503)."""
+    short_query_time: float = DEFAULT_SHORT_QUERY_TIME
+    """Seconds a query may run before it needs one of the ``max_queries - 1`` long-query slots."""
+    client_queries: int = DEFAULT_CLIENT_QUERIES
+    """Queries one client (address and User-Agent) may have running or waiting (429 beyond)."""
 
     def __post_init__(self) -> None:
         _check_settings(self)
@@ -62,6 +75,18 @@ class Settings:
             max_body=_parse_size("E2KG_MAX_BODY", text("E2KG_MAX_BODY"), DEFAULT_MAX_BODY),
             source_dir=source_dir,
             remote_allow=tuple((text("E2KG_REMOTE_ALLOW") or "").replace(",", " ").split()),
+            max_queries=_parse_int(
+                "E2KG_MAX_QUERIES", text("E2KG_MAX_QUERIES"), DEFAULT_MAX_QUERIES
+            ),
+            query_queue=_parse_int(
+                "E2KG_QUERY_QUEUE", text("E2KG_QUERY_QUEUE"), DEFAULT_QUERY_QUEUE
+            ),
+            short_query_time=_parse_float(
+                "E2KG_SHORT_QUERY_TIME", text("E2KG_SHORT_QUERY_TIME"), DEFAULT_SHORT_QUERY_TIME
+            ),
+            client_queries=_parse_int(
+                "E2KG_CLIENT_QUERIES", text("E2KG_CLIENT_QUERIES"), DEFAULT_CLIENT_QUERIES
+            ),
         )
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -142,3 +167,19 @@ def _check_settings(settings: Settings) -> None:
         raise ConfigError(f"E2KG_UPDATE_URL must be an http(s) URL, not {settings.update_url!r}")
     if not settings.store:
         raise ConfigError("E2KG_STORE must not be empty")
+    _check_query_limits(settings)
+
+
+def _check_query_limits(settings: Settings) -> None:
+    if not 1 <= settings.max_queries <= 256:
+        raise ConfigError(f"E2KG_MAX_QUERIES must be between 1 and 256, not {settings.max_queries}")
+    if not 0 <= settings.query_queue <= 10_000:
+        raise ConfigError(
+            f"E2KG_QUERY_QUEUE must be between 0 and 10000, not {settings.query_queue}"
+        )
+    if settings.short_query_time <= 0:
+        raise ConfigError(
+            f"E2KG_SHORT_QUERY_TIME must be positive, not {settings.short_query_time}"
+        )
+    if settings.client_queries < 1:
+        raise ConfigError(f"E2KG_CLIENT_QUERIES must be at least 1, not {settings.client_queries}")

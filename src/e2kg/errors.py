@@ -141,6 +141,28 @@ class QueryTimeout(E2kgError):
     status = 503
 
 
+class Overloaded(E2kgError):
+    """Every query slot is busy and the wait queue is full (or the wait ran out); try again later."""
+
+    code = "overloaded"
+    status = 503
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, detail={"retry_after": retry_after})
+        self.headers["Retry-After"] = str(retry_after)
+
+
+class TooManyQueries(E2kgError):
+    """One client already has as many queries running or waiting as one client may have."""
+
+    code = "too-many-queries"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, detail={"retry_after": retry_after})
+        self.headers["Retry-After"] = str(retry_after)
+
+
 class OperationRefused(E2kgError):
     """A SPARQL operation the service does not run (``SERVICE`` or ``LOAD`` outside the allow-list)."""
 
