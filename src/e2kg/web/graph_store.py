@@ -26,7 +26,7 @@ from e2kg.web.negotiation import (
     with_charset,
 )
 from e2kg.web.results import get_runner, started
-from e2kg.web.validate import write_gate
+from e2kg.web.write_gate import write_gate
 
 blueprint = Blueprint("graph_store", __name__)
 blueprint.after_request(allow_cross_origin)

@@ -18,7 +18,7 @@ from e2kg.web.context import get_settings, get_store
 from e2kg.web.federation import check_remote_access
 from e2kg.web.prefixes import PrefixedText
 from e2kg.web.protocol import ProtocolRequest
-from e2kg.web.validate import write_gate
+from e2kg.web.write_gate import write_gate
 
 
 def run_update(
