@@ -1,7 +1,9 @@
 """``/questions``: the ready-made question catalogue and its answers (HTML, JSON, CSV).
 
 The catalogue is loaded and checked when the application starts (a wrong question file stops it)
-and published into the store as RDF; each answer is computed from the store at request time.
+and published into the store as RDF; each answer is computed from the store at request time, kept
+in the answer cache for the current dataset version (``e2kg.questions.cache``) and shown a page at
+a time (``page``, ``page_size``; ``e2kg.questions.paging``) with links to the other pages.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from markupsafe import Markup
 from e2kg.errors import NotAcceptable
 from e2kg.questions import Answer, Question, answer_question, default_catalogue
 from e2kg.questions.answering import local_path
+from e2kg.questions.cache import answer_cache
 from e2kg.questions.charts import render_chart
 from e2kg.questions.formats import answer_csv, answer_document
 from e2kg.questions.model import LANGUAGES
+from e2kg.questions.paging import DEFAULT_SIZE, Page, page_of, parse_paging
 from e2kg.questions.publishing import openapi_document, publish_catalogue
 from e2kg.web.context import get_settings, get_store
 
@@ -27,7 +31,7 @@ MEDIA_TYPES = {"application/json": "json", "text/csv": "csv", "text/html": "html
 """Answer media types and their ``format=`` names; JSON first, so ``*/*`` gets JSON and a
 browser (which ranks text/html higher) gets HTML."""
 
-RESERVED = ("lang", "format")
+RESERVED = ("lang", "format", "page", "page_size")
 """Query-string names that are not question parameters."""
 
 
@@ -92,38 +96,81 @@ def openapi() -> Response:
 
 @blueprint.get("/questions/<question_id>")
 def answer(question_id: str) -> Response | str:
-    """The answer to one question, with the parameters of the query string."""
+    """One page of the answer to one question, with the parameters of the query string."""
     question = default_catalogue().get(question_id)
     kind = negotiate(tuple(MEDIA_TYPES))
     language = request_language()
     values = {name: value for name, value in request.args.items() if name not in RESERVED}
-    result = answer_question(get_store(), question, values, language=language)
+    number, size = parse_paging(request.args.get("page"), request.args.get("page_size"))
+    store = get_store()
+    whole = answer_cache(store).get_or_compute(
+        question.id,
+        values,
+        language,
+        lambda: answer_question(store, question, values, language=language),
+    )
+    page = page_of(whole, number, size)
+    if kind == "html":
+        return render_answer(whole, page)
+    links = page_links(page, kind)
     if kind == "json":
-        response = jsonify(answer_document(result))
-    elif kind == "csv":
-        response = Response(answer_csv(result), content_type="text/csv; charset=utf-8")
-        response.headers["Content-Disposition"] = f'inline; filename="{question.id}.csv"'
+        document = answer_document(page.answer)
+        document["paging"] = {
+            "page": page.number,
+            "pageSize": page.size,
+            "total": page.total,
+            "pages": page.pages,
+            **{
+                relation: url for relation, url in links.items() if relation in ("next", "previous")
+            },
+        }
+        response = jsonify(document)
     else:
-        return render_answer(result)
+        response = Response(answer_csv(page.answer), content_type="text/csv; charset=utf-8")
+        response.headers["Content-Disposition"] = f'inline; filename="{question.id}.csv"'
+    for relation, url in links.items():
+        response.headers.add("Link", f'<{url}>; rel="{relation}"')
+    response.headers["X-Total-Count"] = str(page.total)
     response.headers["Vary"] = "Accept, Accept-Language"
     return response
 
 
-def render_answer(result: Answer) -> str:
-    """The HTML page of an answer: explanation, chart, table with citations, the SPARQL."""
-    question = result.question
-    chart = render_chart(result)
-    base_iri = get_settings().base_iri
-    links = {
-        fmt: url_for("questions.answer", question_id=question.id)
-        + "?"
-        + urlencode({**result.parameters, "lang": result.language, "format": fmt})
-        for fmt in ("json", "csv")
+def page_url(result: Answer, fmt: str | None, number: int, size: int) -> str:
+    """The URL of page ``number`` of ``result`` in ``fmt`` (None: the HTML page)."""
+    arguments: dict[str, str | int] = {**result.parameters, "lang": result.language}
+    if fmt is not None:
+        arguments["format"] = fmt
+    if number != 1:
+        arguments["page"] = number
+    if size != DEFAULT_SIZE:
+        arguments["page_size"] = size
+    return url_for("questions.answer", question_id=result.question.id) + "?" + urlencode(arguments)
+
+
+def page_links(page: Page, fmt: str | None) -> dict[str, str]:
+    """``first``, ``previous``, ``next`` and ``last`` page URLs (those that exist) in ``fmt``."""
+    numbers = {"first": 1, "previous": page.previous, "next": page.next, "last": page.pages}
+    return {
+        relation: page_url(page.answer, fmt, number, page.size)
+        for relation, number in numbers.items()
+        if number is not None
     }
+
+
+def render_answer(whole: Answer, page: Page) -> str:
+    """The HTML page of an answer: explanation, chart (of the whole answer), one page of the table
+    with citations, links to the other pages, the SPARQL."""
+    result = page.answer
+    question = result.question
+    chart = render_chart(whole)
+    base_iri = get_settings().base_iri
+    links = {fmt: page_url(result, fmt, page.number, page.size) for fmt in ("json", "csv")}
     other_language = next(code for code in LANGUAGES if code != result.language)
     return render_template(
         "questions_answer.html",
         answer=result,
+        page=page,
+        page_links=page_links(page, None) if page.pages > 1 else {},
         question=question,
         language=result.language,
         # pygal builds the SVG with ElementTree, which escapes every label it draws
