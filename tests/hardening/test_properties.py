@@ -1,9 +1,10 @@
 """Property-based tests: no input to the upload, query, question, resource or search paths gives
 a 500 (or hangs: pytest-timeout cuts a test at 60 s), and no rejected request changes the store.
 
-One application per module, on an rdflib memory store with the fixture project, driven through
-Flask's test client (no sockets: many examples in little time). Bounded: each test draws at most
-``EXAMPLES`` inputs, each with a ``deadline``.
+One application per store backend (rdflib in memory, embedded Oxigraph on disk, both with the
+fixture project; every test runs on each), driven through Flask's test client (no sockets: many
+examples in little time). Bounded: each test draws at most ``EXAMPLES`` inputs, each with a
+``deadline``.
 """
 
 from __future__ import annotations
@@ -62,12 +63,18 @@ class App:
         return frozenset(line for line in dump.splitlines() if line.strip())
 
 
-@pytest.fixture(scope="module")
-def app() -> Iterator[App]:
-    """The app on a memory store with the fixture project, writes allowed with the token."""
-    store = open_store("memory")
+@pytest.fixture(scope="module", params=["memory", "oxigraph"])
+def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    """The app on a memory or an embedded Oxigraph store with the fixture project, writes allowed
+    with the token, queries in the request thread (no worker processes)."""
+    location = (
+        "memory"
+        if request.param == "memory"
+        else str(tmp_path_factory.mktemp("properties") / "store")
+    )
+    store = open_store(location)
     load_sources(store, PROJECT, manifest=None)
-    config = Settings(store="memory", source_dir=PROJECT, update_token=TOKEN, max_body=MAX_BODY)
+    config = Settings(store=location, source_dir=PROJECT, update_token=TOKEN, max_body=MAX_BODY)
     application = create_app(
         {"E2KG_SETTINGS": config, "E2KG_STORE": store, "E2KG_QUERY_WORKERS": 0, "TESTING": True}
     )
