@@ -111,7 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="interface to listen on (E2KG_HOST; default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (E2KG_PORT; default 8000)")
     serve.add_argument("--dev", action="store_true", help="Flask's development server")
-    serve.add_argument("--threads", type=int, default=8, help="gunicorn threads (default 8)")
+    serve.add_argument(
+        "--threads",
+        type=int,
+        help="gunicorn threads (default: E2KG_MAX_QUERIES + E2KG_QUERY_QUEUE + 4, at least 8)",
+    )
     serve.add_argument("--no-load", action="store_true", help="serve the store as it is")
     serve.set_defaults(run=run_serve)
 
@@ -226,7 +230,8 @@ def run_serve(arguments: argparse.Namespace, settings: Settings) -> int:
         "--workers",
         "1",
         "--threads",
-        str(arguments.threads),
+        # More threads than queries running and waiting: /healthz and pages always find one.
+        str(arguments.threads or max(8, settings.max_queries + settings.query_queue + 4)),
         "--timeout",
         str(int(settings.query_timeout) + 30),
         "--no-control-socket",
