@@ -146,6 +146,11 @@ BREAKAGES = [
         ("'date'", "concept"),
     ),
     Breakage(
+        "unknown way of binding parameters",
+        edit_json("quotes", lambda data: data.update(bind="inline")),
+        ("'bind'", "values"),
+    ),
+    Breakage(
         "id differs from the file name",
         edit_json("quotes", lambda data: data.update(id="citations")),
         ("'id'", "'quotes'"),

@@ -144,6 +144,9 @@ def load_question(query_path: Path) -> Question:
             )
         if "sentence" in columns_available and "article" not in columns_available:
             raise CatalogueError(f"{query_path}: ?sentence needs ?article beside it")
+    bind = data.get("bind", "substitute")
+    if bind not in BINDS:
+        raise CatalogueError(f"{where}: 'bind' must be one of {', '.join(BINDS)}")
     return Question(
         id=question_id,
         title=_text(data, "question", where),
@@ -156,7 +159,12 @@ def load_question(query_path: Path) -> Question:
         rests_on=rests_on,
         variables=tuple(variables),
         position=int(data.get("position", 1000)),
+        bind=bind,
     )
+
+
+BINDS = ("substitute", "values")
+"""How a question's parameters may be bound (``Question.bind``)."""
 
 
 def projected_variables(query: str, where: str) -> list[str]:
