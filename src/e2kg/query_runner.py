@@ -8,13 +8,15 @@ kills a worker whose query runs past the timeout.
 
 from __future__ import annotations
 
-import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 
+from e2kg.config import DEFAULT_MAX_QUERIES, Settings
+from e2kg.errors import ConfigError
+from e2kg.query_admission import QueryLimits
 from e2kg.resources.version import note_write
 from e2kg.store import Dataset, QueryForm, RawResult, SelectResult, Store
 from e2kg.store.base import Bindings
@@ -31,6 +33,13 @@ class QueryRunner(ABC):
     def form_of(self, query: str) -> QueryForm:
         """The form of ``query``, found without running it where running could take long."""
         return lexical_form(query)  # the lexer only, no engine
+
+    def check_admission(self, client: str | None) -> None:  # noqa: B027 - most runners admit all
+        """Refuse (Overloaded, TooManyQueries) a query that would be refused at once anyway."""
+
+    def state(self) -> dict[str, int] | None:
+        """Running and waiting queries and their limits, where the runner admits queries."""
+        return None
 
     def store_changed(self) -> None:  # noqa: B027 - a hook; most runners read the live store
         """Called after every write through the service, so runners reading a snapshot refresh."""
@@ -155,21 +164,44 @@ class NotifyingStore(Store):
 
 
 def default_worker_count() -> int:
-    """Query worker processes by default: one per core, at least two (one may be stuck)."""
-    return max(2, os.cpu_count() or 2)
+    """Query worker processes by default: E2KG_MAX_QUERIES, else one per core (at least two)
+    plus the one kept for short queries."""
+    try:
+        return Settings.from_environment().max_queries
+    except ConfigError:
+        return DEFAULT_MAX_QUERIES  # the app reports the bad setting itself
 
 
-def runner_for(store: Store, *, timeout: float, workers: int) -> tuple[Store, QueryRunner]:
+def query_limits(settings: Settings, *, workers: int) -> QueryLimits:
+    """The admission limits of ``settings`` with ``workers`` query processes."""
+    return QueryLimits(
+        running=workers,
+        queue=settings.query_queue,
+        short_time=settings.short_query_time,
+        per_client=settings.client_queries,
+        timeout=settings.query_timeout,
+        queue_wait=min(QueryLimits.queue_wait, settings.query_timeout),
+    )
+
+
+def runner_for(
+    store: Store, *, timeout: float, workers: int, settings: Settings | None = None
+) -> tuple[Store, QueryRunner]:
     """The store the app should use and its query runner.
 
-    An embedded Oxigraph store gets a ``WorkerPool`` (real timeout) unless ``workers`` is 0, and is
-    wrapped so every write refreshes the workers; memory and remote stores run queries in process.
+    An embedded Oxigraph store gets a ``WorkerPool`` (real timeout, admission limits) unless
+    ``workers`` is 0, and is wrapped so every write refreshes the workers; memory and remote
+    stores run queries in process. The limits come from ``settings`` (the environment's when not
+    given; the timeout and the worker count as passed).
     """
     if store.name == "oxigraph" and workers > 0:
         from e2kg.query_worker import WorkerPool  # only the embedded store needs it
         from e2kg.store.oxigraph import OxigraphStore
 
         assert isinstance(store, OxigraphStore)
-        pool = WorkerPool(store, size=workers, timeout=timeout)
+        chosen = settings if settings is not None else Settings.from_environment()
+        limits = query_limits(chosen.with_overrides(query_timeout=timeout), workers=workers)
+        pool = WorkerPool(store, limits=limits)
+        pool.start()  # in the background: the first queries need not wait for the workers
         return NotifyingStore.wrapping(store, pool), pool
     return store, InProcessRunner(store)

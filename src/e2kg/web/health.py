@@ -1,13 +1,21 @@
-"""``/healthz``: liveness of the service and whether its store answers."""
+"""``/healthz``: liveness of the service, whether its store answers, and the query admission state.
+
+It never waits behind SPARQL queries: the trivial ``ASK {}`` runs on the service's own store in the
+request's thread, not on a query worker, and the admission limits keep gunicorn's threads from all
+being held by waiting queries (docs/security.md, "Limits").
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
 from e2kg.errors import E2kgError
+from e2kg.web.admission import remember_client
 from e2kg.web.context import get_store, read_web_query
+from e2kg.web.results import get_runner
 
 blueprint = Blueprint("health", __name__)
+blueprint.before_app_request(remember_client)  # app-wide: every query is admitted per client
 
 
 @blueprint.get("/healthz")
@@ -26,7 +34,14 @@ def healthz() -> Response:
     }
     if problem is not None:
         store_state["problem"] = problem
-    response = jsonify({"status": "ok" if reachable else "unavailable", "store": store_state})
+    document: dict[str, object] = {
+        "status": "ok" if reachable else "unavailable",
+        "store": store_state,
+    }
+    queries = get_runner().state()
+    if queries is not None:
+        document["queries"] = queries
+    response = jsonify(document)
     response.status_code = 200 if reachable else 503
     response.headers["Cache-Control"] = "no-store"
     return response
