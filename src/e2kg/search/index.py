@@ -5,25 +5,36 @@ found ("kommunikation" in "unternehmenskommunikation").
 The index is built from two SPARQL queries through the Store interface (so it works on a remote
 store too) and rebuilt when the dataset version changes (``e2kg.resources.version``). Ranking is
 BM25 with names weighted ten times over texts.
+
+A build of a large graph takes a while (tens of seconds at a million triples), so an index made
+with ``wait=`` seconds rebuilds in a background thread (``start_refresh``; the web application
+starts one when it starts) into a new table set and swaps it in when done. A search waits up to
+``wait`` seconds for a running build; then it answers from the previous index (``stale`` results)
+or, before the first build finished, raises ``IndexBuilding`` (503 with Retry-After). Without
+``wait`` every search that sees a new version rebuilds first (the library's and tests' behaviour).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rdflib import Literal
 
-from e2kg.errors import InputError
+from e2kg.errors import E2kgError, InputError
 from e2kg.resources.labels import LABEL_PROPERTIES
 from e2kg.resources.queries import search_query
 from e2kg.resources.version import dataset_version
 from e2kg.search.normalise import normalise, terms
 from e2kg.store import Store
+
+logger = logging.getLogger(__name__)
 
 _S = "http://schema.org/"
 _E2KG = "https://w3id.org/e2kg/def/core#"
@@ -75,6 +86,21 @@ class SearchResults:
     kind_counts: dict[str, int] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
     """Words of the query too short to search for."""
+    stale: bool = False
+    """Whether the data changed since the index was built (a rebuild is running)."""
+
+
+class IndexBuilding(E2kgError):
+    """The first build of the search index has not finished yet."""
+
+    code = "search-index-building"
+    status = 503
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"the search index is being built ({seconds:.0f} s so far); try again shortly",
+            detail={"retry_after": 5},
+        )
 
 
 def main_kind(types: Sequence[str]) -> str:
@@ -86,25 +112,72 @@ def main_kind(types: Sequence[str]) -> str:
 
 
 class SearchIndex:
-    """The search index of one store, rebuilt on first use after every dataset version change."""
+    """The search index of one store, rebuilt after every dataset version change."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(
+        self, store: Store, *, wait: float | None = None, first_wait: float = 10.0
+    ) -> None:
         self.store = store
+        self.wait = wait
+        self.first_wait = first_wait
         self._lock = threading.Lock()
-        self._connection = sqlite3.connect(":memory:", check_same_thread=False)
+        """Guards the current connection and what it was built for."""
+        self._build_lock = threading.Lock()
+        """Held by the one build running at a time."""
+        self._connection: sqlite3.Connection | None = None
         self._built_for: str | None = None
+        self._builder: threading.Thread | None = None
+        self._build_started = 0.0
 
     def refresh(self) -> bool:
-        """Rebuild the index if the dataset changed since it was built; whether it was rebuilt."""
-        tag = dataset_version(self.store).tag
-        with self._lock:
-            if self._built_for == tag:
-                return False
-            self._build()
-            self._built_for = tag
+        """Rebuild the index now if the dataset changed since it was built; whether it was rebuilt."""
+        with self._build_lock:
+            tag = dataset_version(self.store).tag
+            with self._lock:
+                if self._built_for == tag:
+                    return False
+            connection = self._build()
+            with self._lock:
+                self._connection, self._built_for = connection, tag
             return True
 
-    def _build(self) -> None:
+    def start_refresh(self) -> threading.Thread | None:
+        """Start a rebuild in the background if the data changed and none runs; the thread."""
+        with self._lock:
+            if self._built_for == dataset_version(self.store).tag:
+                return None
+            if self._builder is not None and self._builder.is_alive():
+                return self._builder
+            self._build_started = time.monotonic()
+            self._builder = threading.Thread(
+                target=self._refresh_quietly, name="e2kg-search-index", daemon=True
+            )
+            self._builder.start()
+            return self._builder
+
+    def _refresh_quietly(self) -> None:
+        try:
+            while self.refresh():
+                pass  # another write during the build: build again
+        except Exception:  # a closed or failing store: the next search tries again
+            logger.warning("search index build failed", exc_info=True)
+
+    def _current(self) -> tuple[sqlite3.Connection, bool]:
+        """The connection to search and whether it is stale, after refreshing as configured."""
+        if self.wait is None:
+            self.refresh()
+        else:
+            builder = self.start_refresh()
+            if builder is not None:
+                with self._lock:
+                    built = self._connection is not None
+                builder.join(self.wait if built else self.first_wait)
+        with self._lock:
+            if self._connection is None:
+                raise IndexBuilding(time.monotonic() - self._build_started)
+            return self._connection, self._built_for != dataset_version(self.store).tag
+
+    def _build(self) -> sqlite3.Connection:
         names: dict[str, list[str]] = defaultdict(list)
         texts: dict[str, list[str]] = defaultdict(list)
         labels: dict[str, dict[str, str]] = defaultdict(dict)
@@ -122,9 +195,8 @@ class SearchIndex:
         for row in self.store.select(search_query("types")).rows:
             types[str(row["resource"])].append(str(row["type"]))
 
-        db = self._connection
+        db = sqlite3.connect(":memory:", check_same_thread=False)
         db.executescript(
-            "DROP TABLE IF EXISTS documents; DROP TABLE IF EXISTS resources;"
             "CREATE VIRTUAL TABLE documents USING fts5("
             " names, texts, tokenize = 'trigram');"
             "CREATE TABLE resources (id INTEGER PRIMARY KEY, iri TEXT, kind TEXT,"
@@ -158,6 +230,7 @@ class SearchIndex:
                 "INSERT INTO documents (rowid, names, texts) VALUES (?, ?, ?)",
                 [(row[0], row[7], row[8]) for row in rows],
             )
+        return db
 
     def search(
         self,
@@ -179,7 +252,7 @@ class SearchIndex:
         ignored = [word for word in words if len(word) < MIN_TERM_LENGTH]
         if not usable:
             return SearchResults(query, 0, [], ignored=ignored)
-        self.refresh()
+        db, stale = self._current()
         match = " AND ".join('"' + word.replace('"', "") + '"' for word in usable)
         kind_filter = ""
         parameters: list[object] = [match]
@@ -192,7 +265,6 @@ class SearchIndex:
             + kind_filter
         )
         with self._lock:
-            db = self._connection
             counts = dict(
                 db.execute(
                     "SELECT r.kind, COUNT(*) FROM documents d JOIN resources r ON r.id = d.rowid"
@@ -211,7 +283,7 @@ class SearchIndex:
             Hit(iri, kind, label, snippet(original, usable), -score)
             for iri, kind, label, original, score in found
         ]
-        return SearchResults(query, total, hits, counts, ignored)
+        return SearchResults(query, total, hits, counts, ignored, stale)
 
 
 _WORD = re.compile(r"\S+")
