@@ -1,8 +1,9 @@
 """The default backend: embedded Oxigraph (pyoxigraph) on a directory, queried in Oxigraph's engine.
 
-Query strings go straight to pyoxigraph, raw results are serialised by pyoxigraph (streamed in
-chunks from a producer thread), and only the Python-value results are converted to rdflib terms.
-One process holds the directory at a time; large files are bulk-loaded behind a readers-writer lock.
+Query strings go straight to pyoxigraph, raw results are serialised by pyoxigraph (small ones on
+the caller's thread, big ones streamed in chunks from a producer thread), and only the Python-value
+results are converted to rdflib terms. One process holds the directory at a time; large files are
+bulk-loaded behind a readers-writer lock.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ from e2kg.store.base import (
 from e2kg.store.locking import ReadWriteLock
 from e2kg.store.media import dump_media_type, readable_media_type, result_media_type
 from e2kg.store.parsing import parse_error, parse_quads, refuse_unsafe_document, source_name
-from e2kg.store.streaming import ChunkPipe, stream
-from e2kg.store.syntax import has_dataset_clause, with_projection, with_values
+from e2kg.store.streaming import ChunkPipe, serialize_small, stream
+from e2kg.store.syntax import has_dataset_clause, sorts_or_groups, with_projection, with_values
 from e2kg.store.syntax import query_form as lexical_form
 from e2kg.store.terms import iri_ntriples, to_oxigraph, to_rdflib
 
@@ -230,11 +231,15 @@ class OxigraphStore(Store):
     ) -> RawResult:
         form = lexical_form(query)
         wanted = result_media_type(form, media_type)
-        if form is QueryForm.ASK:
+        if not sorts_or_groups(query):  # a sort could make a big result cost twice: stream it
             with self._lock.reading():
                 result = self._query(query, bindings, dataset)
-                body = result.serialize(format=ox.QueryResultsFormat.from_media_type(wanted))
-            return RawResult(form=form, media_type=wanted, chunks=iter([body or b""]))
+                try:
+                    body = serialize_small(lambda output: _serialize(result, output, wanted))
+                except (OSError, ValueError, RuntimeError) as e:
+                    raise StoreError(f"query failed: {e}") from e
+            if body is not None:  # the common case: no thread, no pipe
+                return RawResult(form=form, media_type=wanted, chunks=iter([body]))
 
         def produce(pipe: ChunkPipe) -> None:
             # pyoxigraph results belong to the thread that made them: query and serialise here.
@@ -242,11 +247,7 @@ class OxigraphStore(Store):
             with self._lock.reading():
                 result = self._query(query, bindings, dataset)
                 pipe.started()
-                output = cast(IO[bytes], pipe)  # a file-like object as far as pyoxigraph goes
-                if isinstance(result, ox.QueryTriples):
-                    result.serialize(output, format=ox.RdfFormat.from_media_type(wanted))
-                else:
-                    result.serialize(output, format=ox.QueryResultsFormat.from_media_type(wanted))
+                _serialize(result, cast(IO[bytes], pipe), wanted)
 
         chunks = stream(produce, name="e2kg-oxigraph-result")
         self._producers.add(chunks.producer)
@@ -350,6 +351,14 @@ class OxigraphStore(Store):
             spool.seek(0)
             while chunk := spool.read(_CHUNK):
                 yield chunk
+
+
+def _serialize(result: Any, output: IO[bytes], media_type: str) -> None:
+    """Write a pyoxigraph query result to ``output`` in ``media_type``."""
+    if isinstance(result, ox.QueryTriples):
+        result.serialize(output, format=ox.RdfFormat.from_media_type(media_type))
+    else:
+        result.serialize(output, format=ox.QueryResultsFormat.from_media_type(media_type))
 
 
 def is_large_file(source: Path) -> bool:

@@ -1,20 +1,27 @@
-"""Streaming of results the engine serialises in one blocking call, through a bounded pipe.
+"""Results the engine serialises in one blocking call: small ones in a buffer, big ones through a pipe.
 
-pyoxigraph's ``serialize`` writes a whole result to a file-like object in 8 KB pieces. Run in a
-thread that writes into a ``ChunkPipe``, it hands the bytes over in chunks while the consumer reads,
-so memory stays flat however many rows there are. pyoxigraph result objects may only be used by
-the thread that made them, so the producer thread runs the query as well as the serialisation.
-A consumer that stops reading (or drops the iterator) cancels the producer at its next write.
+pyoxigraph's ``serialize`` writes a whole result to a file-like object in 8 KB pieces. Most results
+are small (a lookup is a few KB): ``serialize_small`` writes them into a ``BoundedBuffer`` on the
+caller's thread and gives up (``None``) as soon as the result outgrows ``SMALL_RESULT_BYTES``. A
+big result runs in a producer thread that writes into a ``ChunkPipe``, which hands the bytes over
+in chunks while the consumer reads, so memory stays flat however many rows there are. pyoxigraph
+result objects may only be used by the thread that made them, so the producer thread runs the
+query as well as the serialisation. A consumer that stops reading (or drops the iterator) cancels
+the producer at its next write.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+import traceback
 from collections.abc import Callable, Iterator
+from typing import IO, cast
 
 from e2kg.errors import E2kgError, StoreError, StoreUnavailable
 
+SMALL_RESULT_BYTES = 1 << 18
+"""Results up to this size are serialised on the caller's thread, in one piece; bigger ones stream."""
 CHUNK_BYTES = 1 << 16
 """Bytes collected before a chunk is handed over."""
 PIPE_CHUNKS = 8
@@ -24,6 +31,49 @@ _POLL_SECONDS = 0.1
 
 class Cancelled(Exception):
     """Raised inside the producer when the consumer has gone away."""
+
+
+class Overflow(Exception):
+    """Raised inside ``serialize`` when a result outgrows its ``BoundedBuffer``."""
+
+
+class BoundedBuffer:
+    """A file-like object that keeps at most ``limit`` bytes and raises ``Overflow`` beyond."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._buffer = bytearray()
+
+    def write(self, data: bytes) -> int:
+        """Keep ``data``, or raise ``Overflow`` if the buffer would exceed its limit."""
+        if len(self._buffer) + len(data) > self.limit:
+            raise Overflow
+        self._buffer += data
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to do: the bytes stay in memory."""
+
+    def getvalue(self) -> bytes:
+        """Everything written so far."""
+        return bytes(self._buffer)
+
+
+def serialize_small(
+    serialize: Callable[[IO[bytes]], object], limit: int = SMALL_RESULT_BYTES
+) -> bytes | None:
+    """The bytes ``serialize(output)`` writes, or None as soon as they exceed ``limit``.
+
+    The caller then starts over with ``stream``: the engine cannot resume an abandoned result, and
+    the result cannot move to the producer thread, so a big result is evaluated again from the
+    start (its first ``limit`` bytes are produced twice).
+    """
+    buffer = BoundedBuffer(limit)
+    try:
+        serialize(cast(IO[bytes], buffer))
+    except Overflow:
+        return None
+    return buffer.getvalue()
 
 
 class ChunkPipe:
@@ -125,6 +175,19 @@ class ChunkStream(Iterator[bytes]):
         self._pipe.cancelled.set()
 
 
+def _clear_frames(error: BaseException | None) -> None:
+    """Drop the local variables of the finished frames of ``error`` and of its causes.
+
+    pyoxigraph results may only be dropped by the thread that made them; an error handed to the
+    consumer would otherwise carry the producer's result to the consumer's thread in a traceback.
+    """
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        traceback.clear_frames(error.__traceback__)
+        error = error.__cause__ or error.__context__
+
+
 def stream(produce: Callable[[ChunkPipe], None], *, name: str) -> ChunkStream:
     """Run ``produce(pipe)`` in a thread and return the chunks it writes.
 
@@ -142,6 +205,7 @@ def stream(produce: Callable[[ChunkPipe], None], *, name: str) -> ChunkStream:
         except Exception as error:  # handed to the consumer, who raises it
             if pipe.cancelled.is_set():
                 return  # the consumer left; the write that noticed made the engine fail
+            _clear_frames(error)  # the engine's result must be dropped on this thread
             if not isinstance(error, E2kgError):
                 wrapped = StoreError(f"query failed: {error}")
                 wrapped.__cause__ = error

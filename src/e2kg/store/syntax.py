@@ -2,13 +2,16 @@
 
 Only enough of SPARQL to find keywords and the WHERE group outside strings, IRIs and comments; the
 engine parses the query for real. Bound values enter the text only in their N-Triples spelling.
+A request asks several questions of the same text (prefixes, SERVICE, form, FROM): the tokens of the
+last few texts are remembered, so each text is scanned once.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from e2kg.errors import InputError, QuerySyntaxError
 from e2kg.store.base import Bindings, QueryForm
@@ -33,8 +36,12 @@ _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _FORMS = {form.value: form for form in QueryForm}
 
 
-@dataclass(frozen=True)
-class Token:
+_REMEMBERED_TEXTS = 64
+"""Texts whose tokens are remembered (``tokens``), each at most ``_REMEMBERED_CHARACTERS`` long."""
+_REMEMBERED_CHARACTERS = 1 << 16
+
+
+class Token(NamedTuple):
     """A lexical token with its kind, text and offsets in the query."""
 
     kind: str
@@ -45,6 +52,17 @@ class Token:
 
 def tokens(query: str) -> Iterator[Token]:
     """The tokens of ``query`` that matter here (no spaces, no comments)."""
+    if len(query) > _REMEMBERED_CHARACTERS:
+        return _scan(query)
+    return iter(_remembered_tokens(query))
+
+
+@lru_cache(maxsize=_REMEMBERED_TEXTS)
+def _remembered_tokens(query: str) -> tuple[Token, ...]:
+    return tuple(_scan(query))
+
+
+def _scan(query: str) -> Iterator[Token]:
     for match in _TOKEN.finditer(query):
         kind = match.lastgroup or "other"
         if kind not in ("space", "comment"):
@@ -72,6 +90,32 @@ def query_form(query: str) -> QueryForm:
     raise QuerySyntaxError(
         "query syntax error: expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue"
     )
+
+
+SMALL_LIMIT = 1000
+"""A top-level LIMIT up to this many rows makes a query's result small enough to try in one piece."""
+
+
+def sorts_or_groups(query: str) -> bool:
+    """Whether ``query`` has ORDER BY or GROUP BY (at any depth) and no top-level LIMIT up to
+    ``SMALL_LIMIT``: the engine may then do all its work before the first row, and a result that
+    turns out big should not be evaluated twice (see ``streaming.serialize_small``)."""
+    previous: Token | None = None
+    found = False
+    for depth, token in top_level(query):
+        word = token.text.upper() if token.kind == "word" else ""
+        if word == "BY" and previous is not None and previous.text.upper() in ("ORDER", "GROUP"):
+            found = True
+        elif (
+            depth == 0
+            and previous is not None
+            and previous.text.upper() == "LIMIT"
+            and token.text.isdigit()
+            and int(token.text) <= SMALL_LIMIT
+        ):
+            return False
+        previous = token
+    return found
 
 
 def has_dataset_clause(query: str) -> bool:

@@ -1,14 +1,17 @@
 """Content negotiation for SPARQL results: the media types per query form, ``format=`` names, aliases.
 
 Everything is a table; ``negotiate`` picks with Werkzeug's ``accept_mimetypes`` (real q-values) and
-answers 406 listing what is available when nothing fits.
+answers 406 listing what is available when nothing fits. ``negotiate_header`` does the same from
+the raw Accept header and remembers its choices (a bounded LRU): clients send the same few headers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from e2kg.errors import NotAcceptable
 from e2kg.store import QueryForm
@@ -141,6 +144,12 @@ def negotiate(form: QueryForm, accept: MIMEAccept, format_name: str | None) -> C
             detail={"supported": list(offered)},
         )
     return Choice(chosen, STORE_MEDIA_TYPE.get(chosen, chosen))
+
+
+@lru_cache(maxsize=256)
+def negotiate_header(form: QueryForm, accept: str | None, format_name: str | None) -> Choice:
+    """``negotiate`` for the raw Accept header ``accept`` (None: no header), remembered."""
+    return negotiate(form, parse_accept_header(accept, MIMEAccept), format_name)
 
 
 def best_match(

@@ -10,12 +10,13 @@ from collections.abc import Iterator
 
 from flask import Response, current_app, request
 
-from e2kg.errors import QuerySyntaxError
+from e2kg.errors import NotAcceptable, QuerySyntaxError
 from e2kg.query_runner import QueryRunner
 from e2kg.store import QueryForm, RawResult
+from e2kg.store.syntax import query_form as lexical_form
 from e2kg.web.context import get_settings
 from e2kg.web.federation import check_remote_access
-from e2kg.web.negotiation import Choice, negotiate
+from e2kg.web.negotiation import negotiate_header
 from e2kg.web.prefixes import PrefixedText
 from e2kg.web.protocol import ProtocolRequest
 
@@ -53,6 +54,10 @@ def query_form(operation: ProtocolRequest, prefixed: PrefixedText) -> QueryForm:
 def execute(operation: ProtocolRequest, prefixed: PrefixedText, media_type: str) -> RawResult:
     """Run the query (after the remote-access check) and return the raw result."""
     check_remote_access(operation.text, get_settings().remote_allow, get_prefixes())
+    return _run(operation, prefixed, media_type)
+
+
+def _run(operation: ProtocolRequest, prefixed: PrefixedText, media_type: str) -> RawResult:
     try:
         return get_runner().run(prefixed.text, media_type, dataset=operation.dataset)
     except QuerySyntaxError as error:
@@ -60,10 +65,23 @@ def execute(operation: ProtocolRequest, prefixed: PrefixedText, media_type: str)
 
 
 def answer_query(operation: ProtocolRequest, prefixed: PrefixedText) -> Response:
-    """The query's result in the negotiated media type, streamed."""
-    form = query_form(operation, prefixed)
-    choice: Choice = negotiate(form, request.accept_mimetypes, request.values.get("format"))
-    result = execute(operation, prefixed, choice.store_media_type)
+    """The query's result in the negotiated media type, streamed.
+
+    The form for negotiation comes from the lexer; the engine parses the query once, when it runs
+    (a syntax error is then a 400 as before). Only when negotiation fails is the query parsed
+    first, so that a syntax error still wins over 406.
+    """
+    check_remote_access(operation.text, get_settings().remote_allow, get_prefixes())
+    try:
+        form = lexical_form(prefixed.text)
+    except QuerySyntaxError as error:
+        raise prefixed.restore_position(error) from error
+    try:
+        choice = negotiate_header(form, request.headers.get("Accept"), request.values.get("format"))
+    except NotAcceptable:
+        query_form(operation, prefixed)  # a syntax error comes first
+        raise
+    result = _run(operation, prefixed, choice.store_media_type)
     response = Response(started(result.chunks), content_type=choice.content_type)
     response.headers["Vary"] = "Accept"
     response.headers["Cache-Control"] = "no-store"
