@@ -15,9 +15,12 @@ queries while long ones fill the rest: a flood of slow queries cannot starve sim
 
 from __future__ import annotations
 
+import hashlib
 import math
+import re
 import threading
 import time
+from collections import OrderedDict
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -78,8 +81,9 @@ class Admission:
         self.refused = 0
         """Queries refused so far (503 or 429), for /healthz and tests."""
 
-    def enter(self, client: str | None) -> Ticket:
-        """A running slot for a new query, after a bounded wait; Overloaded or TooManyQueries."""
+    def enter(self, client: str | None, *, long: bool = False) -> Ticket:
+        """A running slot (and a long one when ``long``) for a new query, after a bounded wait;
+        Overloaded or TooManyQueries."""
         limits = self.limits
         with self._condition:
             if client is not None and self._clients.get(client, 0) >= limits.per_client:
@@ -93,7 +97,7 @@ class Admission:
             if client is not None:
                 self._clients[client] = self._clients.get(client, 0) + 1
             try:
-                self._wait_for(ticket, long=False)
+                self._wait_for(ticket, long=long)
             except Overloaded:
                 self._forget_client(ticket)
                 raise
@@ -179,8 +183,9 @@ class Admission:
     def _wait_for(self, ticket: Ticket, *, long: bool) -> None:
         limits = self.limits
         ticket.wants_long = long
-        if not (self._free(long) and not self._waiting):
-            if len(self._waiting) >= limits.queue:
+        ready = any(self._free(t.wants_long) for t in self._waiting)
+        if not self._free(long) or ready:
+            if not self._free(long) and len(self._waiting) >= limits.queue:
                 self.refused += 1
                 raise Overloaded(self._full_message(), retry_after=limits.retry_after)
             deadline = time.monotonic() + limits.queue_wait
@@ -247,3 +252,58 @@ class Admission:
             self._clients[ticket.client] = count
         else:
             self._clients.pop(ticket.client, None)
+
+
+_STRING = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+)
+_VARIABLE = re.compile(r"[?$]\w+")
+_NUMBER = re.compile(r"(?<![\w:/#.-])[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?![\w-])")
+_SPACE = re.compile(r"\s+")
+
+
+def query_shape(query: str) -> str:
+    """The query with variables, strings and numbers blanked out: queries that differ only there
+    (a flood of variants of one slow query) share a shape. A digest, so the memory is bounded."""
+    text = _STRING.sub('"s"', query)
+    text = _VARIABLE.sub("?v", text)
+    text = _NUMBER.sub("0", text)
+    text = _SPACE.sub(" ", text).strip()
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+class SlowShapes:
+    """Shapes of queries that recently ran past the short-query time (bounded, expiring).
+
+    A query of a known slow shape skips the short-query worker and waits for a long slot at once,
+    so variants of a slow query cannot keep that worker busy: a learned cost, where Virtuoso
+    estimates one before running.
+    """
+
+    def __init__(self, *, size: int = 4096, seconds: float = 600.0) -> None:
+        self.size = size
+        self.seconds = seconds
+        self._until: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def known(self, shape: str) -> bool:
+        """Whether ``shape`` ran long within the last ``seconds``."""
+        with self._lock:
+            until = self._until.get(shape)
+            if until is None:
+                return False
+            if until < time.monotonic():
+                del self._until[shape]
+                return False
+            return True
+
+    def note_slow(self, shape: str) -> None:
+        with self._lock:
+            self._until[shape] = time.monotonic() + self.seconds
+            self._until.move_to_end(shape)
+            while len(self._until) > self.size:
+                self._until.popitem(last=False)
+
+    def note_fast(self, shape: str) -> None:
+        with self._lock:
+            self._until.pop(shape, None)

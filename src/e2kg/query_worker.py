@@ -42,7 +42,14 @@ from rdflib import URIRef
 
 from e2kg import errors
 from e2kg.errors import E2kgError, QueryTimeout, StoreError, StoreUnavailable
-from e2kg.query_admission import CURRENT_CLIENT, Admission, QueryLimits, Ticket
+from e2kg.query_admission import (
+    CURRENT_CLIENT,
+    Admission,
+    QueryLimits,
+    SlowShapes,
+    Ticket,
+    query_shape,
+)
 from e2kg.query_runner import QueryRunner
 from e2kg.store import Dataset, QueryForm, RawResult
 from e2kg.store.oxigraph import OxigraphStore
@@ -163,6 +170,7 @@ class WorkerPool(QueryRunner):
         self.size = self.limits.running
         self.timeout = self.limits.timeout
         self.admission = Admission(self.limits)
+        self.slow_shapes = SlowShapes()
         self.generation = 0
         self._idle: queue.Queue[Worker] = queue.Queue()
         self._all: set[Worker] = set()
@@ -191,9 +199,12 @@ class WorkerPool(QueryRunner):
 
     def run(self, query: str, media_type: str, *, dataset: Dataset | None = None) -> RawResult:
         self.start()
-        ticket = self.admission.enter(CURRENT_CLIENT.get())
+        shape = query_shape(query)
+        # A variant of a query that recently ran long waits for a long slot at once.
+        long = self.slow_shapes.known(shape)
+        ticket = self.admission.enter(CURRENT_CLIENT.get(), long=long)
         try:
-            return self._run_admitted(ticket, query, media_type, dataset)
+            return self._run_admitted(ticket, query, media_type, dataset, shape)
         except BaseException:
             self.admission.leave(ticket)
             raise
@@ -244,7 +255,7 @@ class WorkerPool(QueryRunner):
     # -- one query ---------------------------------------------------------------------------------
 
     def _run_admitted(
-        self, ticket: Ticket, query: str, media_type: str, dataset: Dataset | None
+        self, ticket: Ticket, query: str, media_type: str, dataset: Dataset | None, shape: str
     ) -> RawResult:
         with self._lock:
             needed = self.generation  # read-your-writes: at least the store as it is now
@@ -257,15 +268,19 @@ class WorkerPool(QueryRunner):
         )
         started = time.monotonic()
         worker = self._send(message, needed, started + self.timeout)
+        if ticket.long:  # a known slow shape: no short phase
+            first = self._first(worker, started + self.timeout)
+            return self._result(first, self._stream(worker, started, ticket, [], shape))
         short = self._short_phase(worker, started + min(self.limits.short_time, self.timeout))
         if short.finished:
             self._release(worker)
             self.admission.leave(ticket)
             assert short.first is not None
             return self._result(short.first, iter(short.buffered))
+        self.slow_shapes.note_slow(shape)
         if self.admission.go_long(ticket):
             first = short.first or self._first(worker, started + self.timeout)
-            chunks = self._stream(worker, started + self.timeout, ticket, short.buffered)
+            chunks = self._stream(worker, started, ticket, short.buffered, shape)
             return self._result(first, chunks)
         # Every long slot is busy: stop it here (nothing was sent) and queue it for a long slot.
         self._replace(worker, kill=True)
@@ -273,7 +288,7 @@ class WorkerPool(QueryRunner):
         started = time.monotonic()
         worker = self._send(message, needed, started + self.timeout)
         first = self._first(worker, started + self.timeout)
-        return self._result(first, self._stream(worker, started + self.timeout, ticket, []))
+        return self._result(first, self._stream(worker, started, ticket, [], shape))
 
     def _send(self, message: tuple[object, ...], needed: int, deadline: float) -> Worker:
         worker = self._take(needed, deadline)
@@ -330,8 +345,10 @@ class WorkerPool(QueryRunner):
         return RawResult(form=QueryForm(str(form)), media_type=str(answered_type), chunks=chunks)
 
     def _stream(
-        self, worker: Worker, deadline: float, ticket: Ticket, buffered: list[bytes]
+        self, worker: Worker, started: float, ticket: Ticket, buffered: list[bytes], shape: str
     ) -> Iterator[bytes]:
+        """The rest of a long query's result; its worker and slots are freed at the end."""
+        deadline = started + self.timeout
         finished = False
         try:
             yield from buffered
@@ -343,6 +360,8 @@ class WorkerPool(QueryRunner):
                     yield chunk
                 elif message[0] == "end":
                     finished = True
+                    if time.monotonic() - started < self.limits.short_time:
+                        self.slow_shapes.note_fast(shape)  # it was slow once, not now
                     return
                 else:
                     finished = True  # the worker reported and is ready for the next query

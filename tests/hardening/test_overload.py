@@ -256,16 +256,16 @@ def test_a_thousand_slow_queries_from_one_client(server: ServeProcess) -> None:
 
 @pytest.mark.timeout(240)
 def test_a_thousand_slow_queries_from_a_thousand_clients(server: ServeProcess) -> None:
-    """A thousand clients each send a slow query: the limits refuse what does not fit (503 with
-    Retry-After), /healthz is answered 200 throughout, and a simple query is answered 200 or
-    refused the same way -- never a 500, never a hang (docs/security.md says why not all 200)."""
+    """A thousand clients each send a variant of a slow query: the limits refuse what does not
+    fit (503 with Retry-After); the variants share a shape that ran long, so they wait for a long
+    slot and leave the short-query worker free: /healthz and a simple query are answered 200."""
     outcome, probed, seconds = run_flood(server, lambda index: f"client-{index % FLOOD}")
     report("a thousand clients", outcome, probed, seconds)
     assert outcome.unanswered == 0
     assert set(outcome.statuses) <= {200, 503, 429}, outcome.statuses
     assert outcome.refusals_without_retry_after == 0
     assert probed.health and {s for s, _ in probed.health} == {200}, probed.health
-    assert probed.simple and {s for s, _ in probed.simple} <= {200, 503}, probed.simple
+    assert probed.simple and {s for s, _ in probed.simple} == {200}, probed.simple
     assert probed.wrong_answers == 0
     assert probed.peak_rss < MEMORY_BOUND
     assert ask(server, SIMPLE).status_code == 200

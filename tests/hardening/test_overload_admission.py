@@ -1,16 +1,18 @@
 """The admission rules on their own (``e2kg.query_admission``): bounded running and waiting,
 503 and 429 with Retry-After naming the limit, long-query slots leaving one for short queries,
-the free slot going to the client with the fewest running queries, and places freed on leave."""
+the free slot going to the client with the fewest running queries, places freed on leave, and the
+shapes of slow queries."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
 import pytest
 
 from e2kg.errors import Overloaded, TooManyQueries
-from e2kg.query_admission import Admission, QueryLimits, Ticket
+from e2kg.query_admission import Admission, QueryLimits, SlowShapes, Ticket, query_shape
 
 LIMITS = QueryLimits(running=3, queue=2, short_time=0.5, per_client=2, timeout=4, queue_wait=1.0)
 
@@ -127,3 +129,57 @@ def test_the_free_slot_goes_to_the_client_with_fewest_running_queries() -> None:
     admission.leave(hog[1])
     hog_waiting.join(timeout=5)
     assert isinstance(hog_outcome[0], Ticket)
+
+
+@pytest.mark.timeout(10)
+def test_a_short_query_goes_ahead_of_a_full_queue_of_long_ones() -> None:
+    """Queries waiting for a long slot do not block a short query whose slot is free."""
+    admission = Admission(LIMITS)
+    long_ones = [admission.enter(f"slow-{i}", long=True) for i in range(2)]
+    waiting = [admit_long_later(admission, f"variant-{i}") for i in range(LIMITS.queue)]
+    wait_for_waiting(admission, LIMITS.queue)
+    with pytest.raises(Overloaded):
+        admission.enter("one-more-variant", long=True)
+    short = admission.enter("simple")  # the short-query slot is free: no wait, no refusal
+    assert short.running and not short.long
+    for ticket in (short, *long_ones):
+        admission.leave(ticket)
+    for thread in waiting:
+        thread.join(timeout=5)
+
+
+def admit_long_later(admission: Admission, client: str) -> threading.Thread:
+    def enter() -> None:
+        with contextlib.suppress(Overloaded):
+            admission.leave(admission.enter(client, long=True))
+
+    thread = threading.Thread(target=enter)
+    thread.start()
+    return thread
+
+
+def test_variants_of_a_query_share_a_shape_and_other_queries_do_not() -> None:
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f%s }"
+    assert query_shape(slow % 1) == query_shape(slow % 22) == query_shape(slow % "x  ")
+    assert query_shape('ASK { ?s ?p "one" }') == query_shape("ASK { ?s ?p 'two' }")
+    assert query_shape("ASK { ?s ?p 1 }") == query_shape("ASK { ?s ?p 2.5 }")
+    report = "SELECT ?s WHERE { ?s a <http://schema.org/Report> }"
+    person = "SELECT ?s WHERE { ?s a <http://schema.org/Person> }"
+    assert query_shape(report) != query_shape(person)
+    assert query_shape("ASK { <urn:x:2012> ?p ?o }") != query_shape("ASK { <urn:x:2013> ?p ?o }")
+    assert query_shape(report) != query_shape(report.replace("SELECT ?s", "SELECT DISTINCT ?s"))
+
+
+def test_slow_shapes_are_remembered_bounded_and_forgotten() -> None:
+    shapes = SlowShapes(size=2, seconds=60)
+    shapes.note_slow("a")
+    shapes.note_slow("b")
+    assert shapes.known("a") and shapes.known("b")
+    shapes.note_slow("c")  # over the size: the oldest goes
+    assert not shapes.known("a") and shapes.known("c")
+    shapes.note_fast("c")  # ran fast since: it goes through the short-query worker again
+    assert not shapes.known("c")
+    expiring = SlowShapes(seconds=0.01)
+    expiring.note_slow("d")
+    time.sleep(0.05)
+    assert not expiring.known("d")
