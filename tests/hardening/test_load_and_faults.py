@@ -1,16 +1,18 @@
-"""Load and faults against ``e2kg serve`` (gunicorn, embedded Oxigraph): a bounded mixed load with
-zero errors (requests/s and p99 printed), kill -9 in the middle of a burst of submissions (every
-acknowledged one is there after the restart, none half-stored), and a backup taken while serving
-(the N-Quads dump of ``GET /store``) that restores into a store with consistent content.
+"""Load and faults against ``e2kg serve`` (gunicorn, embedded Oxigraph): a 60 s mixed load of 16
+clients (reads and submissions) with zero errors (requests/s, p50, p99 written to
+var/artefacts/load.json), and kill -9 in the middle of a burst of submissions (every acknowledged
+one is there after the restart, none half-stored). Backup and restore while serving:
+test_faults_backup.py.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import random
 import shutil
 import signal
-import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -20,12 +22,21 @@ import pytest
 import requests
 
 from conftest import AUTH, ServeProcess, serve
-from e2kg.store import open_store
 from e2kg_testing import PROJECT
 
-LOAD_SECONDS = 20
+LOAD_SECONDS = int(os.environ.get("E2KG_LOAD_SECONDS", "60"))
 CLIENTS = 16
-SIMPLE = "SELECT ?s WHERE { ?s a <http://schema.org/Report> }"
+SUBMITTERS = 2
+SUBMIT_PAUSE = 0.5
+"""Seconds an editor waits between submissions: back to back, every write makes the query workers'
+snapshots stale and a SPARQL lookup waits for a fresh one (docs/security.md, known gaps)."""
+LOOKUP = """PREFIX schema: <http://schema.org/>
+SELECT ?name ?publisher WHERE {
+  <https://w3id.org/e2kg/id/study/example-2012> schema:name ?name ; schema:publisher ?publisher
+}"""
+COUNT_LOAD_STUDIES = """SELECT (COUNT(DISTINCT ?study) AS ?n) WHERE {
+  ?study a <http://schema.org/Report> FILTER(STRSTARTS(STR(?study), "https://w3id.org/e2kg/id/study/load-"))
+}"""
 STUDY = """@prefix schema: <http://schema.org/> .
 <https://w3id.org/e2kg/id/study/{slug}> a schema:Report ;
     schema:name "Lastprobe {slug}"@de ;
@@ -59,20 +70,37 @@ def copy_project(folder: Path) -> Path:
     return project
 
 
-@pytest.mark.timeout(150)
+def percentile(sorted_values: list[float], share: float) -> float:
+    """The value below which ``share`` of ``sorted_values`` lie (nearest rank)."""
+    return sorted_values[max(0, math.ceil(len(sorted_values) * share) - 1)]
+
+
+@pytest.mark.timeout(LOAD_SECONDS + 120)
 def test_mixed_load_has_no_errors(tmp_path: Path) -> None:
+    """16 clients for 60 s against ``e2kg serve``: 2 submit studies (POST /studies with the
+    token, SUBMIT_PAUSE between two), 14 read without pause: a SPARQL lookup, a question answer,
+    a resource page, a search. Every request must succeed; requests/s, p50 and p99 (overall and
+    per kind) go to var/artefacts/load.json."""
     project = copy_project(tmp_path)
-    with serve(project, tmp_path / "store", tmp_path / "serve.log") as server:
-        latencies: list[float] = []
+    # Query admission is sized for 16 concurrent clients: they share 127.0.0.1, which it counts
+    # as one client, and the default queue (3 running + 8 waiting) sheds the 12th concurrent
+    # query with 503 by design (tests/hardening/test_overload*.py test the shedding).
+    environment = {"E2KG_CLIENT_QUERIES": str(CLIENTS), "E2KG_QUERY_QUEUE": str(CLIENTS)}
+    with serve(
+        project, tmp_path / "store", tmp_path / "serve.log", environment=environment
+    ) as server:
+        latencies: dict[str, list[float]] = {}
         errors: list[str] = []
         lock = threading.Lock()
-        deadline = time.monotonic() + LOAD_SECONDS
-        session_reads = [
-            ("GET", "/sparql", {"query": SIMPLE, "format": "json"}),
-            ("GET", "/healthz", None),
-            ("GET", "/id/study/example-2012", None),
-            ("GET", "/store", {"graph": "https://w3id.org/e2kg/source/graph/studies.ttl"}),
+        submitted: list[str] = []
+        reads = [
+            ("lookup", "/sparql", {"query": LOOKUP, "format": "json"}, None),
+            ("question", "/questions/driver-portfolio", None, "text/html"),
+            ("page", "/id/study/example-2012", None, "text/html"),
+            ("search", "/search", {"q": "Beispielstudie"}, "text/html"),
         ]
+        started_at = time.monotonic()
+        deadline = started_at + LOAD_SECONDS
 
         def client(number: int) -> None:
             session = requests.Session()
@@ -81,45 +109,75 @@ def test_mixed_load_has_no_errors(tmp_path: Path) -> None:
             while time.monotonic() < deadline:
                 started = time.monotonic()
                 try:
-                    if number < 2:  # two clients submit, the others read and validate
-                        response = submit(server, f"load-{number}-{sent}")
+                    if number < SUBMITTERS:
+                        kind = "submit"
+                        slug = f"load-{number}-{sent}"
+                        response = submit(server, slug)
                         ok = response.status_code == 201
-                    elif rng.random() < 0.1:
-                        response = session.post(
-                            server.url + "/validate",
-                            data=STUDY.replace("{slug}", f"v{number}").encode(),
-                            headers={"Content-Type": "text/turtle"},
-                            timeout=60,
-                        )
-                        ok = response.status_code == 200
+                        if ok:
+                            with lock:
+                                submitted.append(slug)
                     else:
-                        method, path, params = rng.choice(session_reads)
-                        response = session.request(
-                            method, server.url + path, params=params, timeout=60
+                        kind, path, params, accept = rng.choice(reads)
+                        response = session.get(
+                            server.url + path,
+                            params=params,
+                            headers={"Accept": accept} if accept else {},
+                            timeout=60,
                         )
                         ok = response.status_code == 200
                     if not ok:
                         with lock:
-                            errors.append(f"{response.status_code} {response.text[:200]}")
+                            errors.append(f"{kind} {response.status_code} {response.text[:200]}")
                 except requests.RequestException as error:
                     with lock:
                         errors.append(repr(error))
+                    kind = "error"
                 with lock:
-                    latencies.append(time.monotonic() - started)
+                    latencies.setdefault(kind, []).append(time.monotonic() - started)
                 sent += 1
+                if number < SUBMITTERS:
+                    time.sleep(SUBMIT_PAUSE)
 
         with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
             list(pool.map(client, range(CLIENTS)))
-        latencies.sort()
-        p99 = latencies[int(len(latencies) * 0.99) - 1]
-        print(
-            f"\nload: {CLIENTS} clients, {LOAD_SECONDS} s, {len(latencies)} requests, "
-            f"{len(latencies) / LOAD_SECONDS:.0f} req/s, median "
-            f"{statistics.median(latencies) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, "
-            f"errors {len(errors)}"
-        )
-        assert errors == []
-        assert len(latencies) > CLIENTS
+        elapsed = time.monotonic() - started_at
+        # every acknowledged submission is readable afterwards
+        stored = requests.get(
+            server.url + "/sparql",
+            params={"query": COUNT_LOAD_STUDIES, "format": "json"},
+            timeout=60,
+        ).json()["results"]["bindings"][0]["n"]["value"]
+    every = sorted(value for values in latencies.values() for value in values)
+    figures: dict[str, object] = {
+        "clients": CLIENTS,
+        "submitters": SUBMITTERS,
+        "submit_pause_s": SUBMIT_PAUSE,
+        "seconds": round(elapsed, 1),
+        "requests": len(every),
+        "requests_per_second": round(len(every) / elapsed, 1),
+        "p50_ms": round(percentile(every, 0.50) * 1000),
+        "p99_ms": round(percentile(every, 0.99) * 1000),
+        "errors": len(errors),
+        "submitted": len(submitted),
+        "kinds": {
+            kind: {
+                "requests": len(values),
+                "p50_ms": round(percentile(sorted(values), 0.50) * 1000),
+                "p99_ms": round(percentile(sorted(values), 0.99) * 1000),
+            }
+            for kind, values in sorted(latencies.items())
+        },
+        "project": "tests/data/project (fixture), embedded Oxigraph, e2kg serve (gunicorn)",
+        "settings": environment,
+    }
+    artefacts = Path(__file__).resolve().parents[2] / "var" / "artefacts"
+    artefacts.mkdir(parents=True, exist_ok=True)
+    (artefacts / "load.json").write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"\nload: {json.dumps(figures)}")
+    assert errors == [], errors[:10]
+    assert int(stored) == len(submitted)
+    assert all(len(latencies.get(kind, [])) > 0 for kind in ("submit", "lookup", "question"))
 
 
 @pytest.mark.timeout(240)
@@ -184,65 +242,3 @@ def test_kill_9_during_submissions_loses_no_acknowledged_one(tmp_path: Path) -> 
             f"{found} found after restart"
         )
         assert found >= len(acknowledged)
-
-
-@pytest.mark.timeout(180)
-def test_a_backup_taken_while_serving_restores_consistently(tmp_path: Path) -> None:
-    """The backup path is ``GET /store`` as N-Quads (one read snapshot): copying the RocksDB
-    directory of a running server is not safe (docs/security.md)."""
-    project = copy_project(tmp_path)
-    backup = tmp_path / "backup.nq"
-    acknowledged: list[str] = []
-    with serve(project, tmp_path / "store", tmp_path / "serve.log") as server:
-        stop = threading.Event()
-        counts: list[int] = []
-
-        def writer() -> None:
-            index = 0
-            while not stop.is_set():
-                response = submit(server, f"backup-{index}")
-                assert response.status_code == 201, response.text[:300]
-                acknowledged.append(response.json()["graph"])
-                index += 1
-
-        thread = threading.Thread(target=writer)
-        thread.start()
-        try:
-            while len(acknowledged) < 3:
-                time.sleep(0.05)
-            counts.append(len(acknowledged))
-            response = requests.get(
-                server.url + "/store", headers={"Accept": "application/n-quads"}, timeout=60
-            )
-            assert response.status_code == 200
-            backup.write_bytes(response.content)
-            counts.append(len(acknowledged) + 1)  # one may have been stored, not yet answered
-        finally:
-            stop.set()
-            thread.join(timeout=60)
-    restored = open_store(str(tmp_path / "restored"))
-    try:
-        from pyoxigraph import RdfFormat, parse
-
-        quads = list(parse(path=str(backup), format=RdfFormat.N_QUADS))
-        by_graph: dict[str, int] = {}
-        for quad in quads:
-            by_graph[str(quad.graph_name)] = by_graph.get(str(quad.graph_name), 0) + 1
-        studies = [name for name in by_graph if name.strip("<>") in acknowledged]
-        for name in studies:  # every study graph in the backup is complete
-            assert by_graph[name] >= ENTRY_TRIPLES, (name, by_graph[name])
-        assert counts[0] <= len(studies) <= counts[1], (counts, len(studies))
-        restored.update(
-            "INSERT DATA { "
-            + " ".join(
-                f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads
-            )
-            + " }"
-        )
-        assert restored.triple_count() == len(quads)
-        print(
-            f"\nbackup: {len(studies)} submitted graphs (acknowledged then: {counts}), "
-            f"{len(quads)} quads restored"
-        )
-    finally:
-        restored.close()
