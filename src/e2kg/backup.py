@@ -211,6 +211,8 @@ def _check_target(target: Path, *, force: bool) -> None:
         raise InputError(f"restore target {target} is not a directory")
     if not any(target.iterdir()):
         return
+    if not (target / "CURRENT").is_file():  # RocksDB's marker: never replace anything else
+        raise InputError(f"restore target {target} holds files but is not a store directory")
     store = OxigraphStore(target)  # StoreUnavailable when a server holds it
     try:
         quads = store.triple_count()

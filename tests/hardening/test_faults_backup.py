@@ -233,3 +233,20 @@ def test_a_missing_or_damaged_backup_is_one_line_of_error(
     assert len(lines) == 1 and lines[0].startswith("error:"), result.stderr
     assert not target.exists() or not any(target.iterdir())
     assert [path.name for path in tmp_path.iterdir() if ".restoring-" in path.name] == []
+
+
+@pytest.mark.timeout(60)
+def test_restore_never_replaces_a_directory_that_is_not_a_store(
+    tmp_path: Path, project: Path
+) -> None:
+    store = tmp_path / "store"
+    assert e2kg("load", "--store", str(store), cwd=tmp_path).returncode == 0
+    assert e2kg("backup", "backup", "--store", str(store), cwd=tmp_path).returncode == 0
+    other = tmp_path / "documents"
+    other.mkdir()
+    (other / "thesis.txt").write_text("not a store")
+    for force in ([], ["--force"]):
+        result = e2kg("restore", "backup", "--store", str(other), *force, cwd=tmp_path)
+        assert result.returncode == EXIT_BAD_INPUT, result.stderr
+        assert "not a store directory" in result.stderr
+    assert sorted(path.name for path in other.iterdir()) == ["thesis.txt"]
