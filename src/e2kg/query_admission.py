@@ -286,6 +286,9 @@ class SlowShapes:
         self._until: OrderedDict[str, float] = OrderedDict()
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        return len(self._until)
+
     def known(self, shape: str) -> bool:
         """Whether ``shape`` ran long within the last ``seconds``."""
         with self._lock:

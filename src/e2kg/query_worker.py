@@ -199,9 +199,10 @@ class WorkerPool(QueryRunner):
 
     def run(self, query: str, media_type: str, *, dataset: Dataset | None = None) -> RawResult:
         self.start()
-        shape = query_shape(query)
-        # A variant of a query that recently ran long waits for a long slot at once.
-        long = self.slow_shapes.known(shape)
+        # A variant of a query that recently ran long waits for a long slot at once. (The shape
+        # costs about 20 us: only computed when some shape is remembered or the query runs long.)
+        shape = query_shape(query) if self.slow_shapes else None
+        long = shape is not None and self.slow_shapes.known(shape)
         ticket = self.admission.enter(CURRENT_CLIENT.get(), long=long)
         try:
             return self._run_admitted(ticket, query, media_type, dataset, shape)
@@ -255,7 +256,12 @@ class WorkerPool(QueryRunner):
     # -- one query ---------------------------------------------------------------------------------
 
     def _run_admitted(
-        self, ticket: Ticket, query: str, media_type: str, dataset: Dataset | None, shape: str
+        self,
+        ticket: Ticket,
+        query: str,
+        media_type: str,
+        dataset: Dataset | None,
+        shape: str | None,
     ) -> RawResult:
         with self._lock:
             needed = self.generation  # read-your-writes: at least the store as it is now
@@ -268,7 +274,7 @@ class WorkerPool(QueryRunner):
         )
         started = time.monotonic()
         worker = self._send(message, needed, started + self.timeout)
-        if ticket.long:  # a known slow shape: no short phase
+        if ticket.long and shape is not None:  # a known slow shape: no short phase
             first = self._first(worker, started + self.timeout)
             return self._result(first, self._stream(worker, started, ticket, [], shape))
         short = self._short_phase(worker, started + min(self.limits.short_time, self.timeout))
@@ -277,6 +283,7 @@ class WorkerPool(QueryRunner):
             self.admission.leave(ticket)
             assert short.first is not None
             return self._result(short.first, iter(short.buffered))
+        shape = shape or query_shape(query)
         self.slow_shapes.note_slow(shape)
         if self.admission.go_long(ticket):
             first = short.first or self._first(worker, started + self.timeout)
