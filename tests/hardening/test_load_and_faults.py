@@ -27,7 +27,7 @@ from e2kg_testing import PROJECT
 LOAD_SECONDS = int(os.environ.get("E2KG_LOAD_SECONDS", "60"))
 CLIENTS = 16
 SUBMITTERS = 2
-SUBMIT_PAUSE = 0.5
+SUBMIT_PAUSE = float(os.environ.get("E2KG_LOAD_SUBMIT_PAUSE", "0.5"))
 """Seconds an editor waits between submissions: back to back, every write makes the query workers'
 snapshots stale and a SPARQL lookup waits for a fresh one (docs/security.md, known gaps)."""
 LOOKUP = """PREFIX schema: <http://schema.org/>
