@@ -201,7 +201,6 @@ def runner_for(
         assert isinstance(store, OxigraphStore)
         chosen = settings if settings is not None else Settings.from_environment()
         limits = query_limits(chosen.with_overrides(query_timeout=timeout), workers=workers)
-        pool = WorkerPool(store, limits=limits)
-        pool.start()  # in the background: the first queries need not wait for the workers
+        pool = WorkerPool(store, limits=limits)  # workers start with the first query
         return NotifyingStore.wrapping(store, pool), pool
     return store, InProcessRunner(store)
