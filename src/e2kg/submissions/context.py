@@ -1,11 +1,23 @@
-"""The validation context of new entries: shapes, ontology, schemes and the graph, built once.
+"""The validation context of new entries: the shapes, a kept ontology and the entry's neighbourhood.
 
-The context is an in-memory rdflib graph of every triple the store holds outside the shapes and the
-submission histories, fetched with one CONSTRUCT when first needed and again after a write this
-service did not follow triple by triple (``invalidate``). Publishing a submission updates it in
-place (``apply``). Each validation adds the entry to it, validates only the entry's subjects
-(``validation.validate_in_context``, the code path of ``e2kg validate`` too) and takes the entry
-out again, so a request costs what pySHACL needs for the entry's focus nodes, not a reload.
+An entry is validated with its subjects as focus nodes (``validation.validate_in_context``, the code
+path of ``e2kg validate`` too) in a small rdflib graph: the ontology and concept schemes (the named
+graphs under ``ontology/`` and every ``rdfs:subClassOf``, fetched once and kept until a write this
+service did not follow triple by triple, ``invalidate``) plus what the shapes can read outside the
+entry, fetched from the store by bounded SPARQL for each validation (``queries/validation``):
+
+- every stored triple about a node the entry names (its subjects and the IRIs it points to), and
+  about the blank nodes those point to: types for ``sh:class``, ``skos:inScheme`` for the
+  vocabularies, a passage's text for "evidence sentence stands in its passage", a data set's
+  study, an evidence node's sentence, the stored triples of the entry's own subjects;
+- the findings citing one of those nodes as their study ("at least one finding");
+- the findings of one of those nodes as data set, with business function and role ("one finding
+  per study, department and role"): looked up by the data set, not by listing findings;
+- the same about the IRIs the stored triples of the entry's subjects point to (one more query,
+  only when the entry's subjects are stored already, e.g. a resubmission).
+
+No shape reads further (docs/submissions.md lists them), so a validation costs a few index lookups
+and pySHACL on a few hundred triples, whatever the size of the store.
 """
 
 from __future__ import annotations
@@ -13,21 +25,34 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
+from string import Template
 from typing import Any, ClassVar
 
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
-from e2kg.sources import Profile
+from e2kg.sources import Profile, graph_name, ontology_files
 from e2kg.store import Store
-from e2kg.submissions.queries import submission_query
+from e2kg.store.terms import iri_ntriples, is_absolute_iri
 from e2kg.validation import ValidationReport, load_shapes, validate_graph, validate_in_context
 
 Triple = tuple[Node, Node, Node]
+
+NOT_DATA = ("https://w3id.org/e2kg/shapes/", "https://w3id.org/e2kg/submission/")
+"""IRIs whose stored triples are shapes or submission records (graphs, histories, versions), not
+data: the neighbourhood query reads the union default graph, so it leaves these IRIs out."""
+
+
+@cache
+def validation_query(name: str) -> str:
+    """The text of ``queries/validation/<name>.rq`` (package data)."""
+    return files("e2kg").joinpath("queries", "validation", f"{name}.rq").read_text(encoding="utf-8")
 
 
 class PreparedQueryGraph(Graph):
@@ -97,13 +122,13 @@ def prepared_graph() -> PreparedQueryGraph:
 
 
 class ValidationContext:
-    """The shapes of the study-entry profile and the store's data, ready to validate entries."""
+    """The shapes of the study-entry profile and access to the store's data, to validate entries."""
 
     def __init__(self, store: Store, source_dir: Path) -> None:
         self.store = store
         self.source_dir = source_dir
         self._shapes: Graph | None = None
-        self._data: Graph | None = None
+        self._data: PreparedQueryGraph | None = None
         self._lock = threading.RLock()
 
     @property
@@ -120,30 +145,87 @@ class ValidationContext:
         return self._lock
 
     def data(self) -> Graph:
-        """The context graph, fetched from the store when it is not current. Hold ``lock``."""
+        """The kept part of the context (ontology, concept schemes, class hierarchy). Hold ``lock``.
+
+        Fetched from the store when it is not current, with one query: the named graphs of the
+        project's ``ontology/**/*.ttl`` and the ``rdfs:subClassOf`` triples of every graph.
+        """
         if self._data is None:
-            fetched = self.store.construct(submission_query("context"))
             graph = prepared_graph()
             for prefix, namespace in self.shapes.namespaces():
                 graph.bind(prefix, namespace, override=False)
-            graph += fetched
+            root = self.source_dir.resolve()
+            names = [graph_name(path.relative_to(root).as_posix()) for path in ontology_files(root)]
+            graph += self._construct("ontology", "graph", names)
+            graph += self.store.construct(validation_query("class-hierarchy"))
             self._data = graph
         return self._data
 
     def invalidate(self) -> None:
-        """Forget the context: the next validation fetches it from the store again."""
+        """Forget the kept part: the next validation fetches it from the store again."""
         with self._lock:
             self._data = None
 
     def apply(self, *, added: Iterable[Triple], removed: Iterable[Triple]) -> None:
-        """Follow a write whose triples are known (a publication)."""
+        """Follow a write whose triples are known (a publication).
+
+        The neighbourhood of an entry is fetched for each validation; only a change of the class
+        hierarchy touches the kept part (the ontology's own graphs are not written this way).
+        """
         with self._lock:
             if self._data is None:
                 return
             for triple in removed:
-                self._data.remove(triple)
+                if triple[1] == RDFS.subClassOf:
+                    self._data.remove(triple)
             for triple in added:
-                self._data.add(triple)
+                if triple[1] == RDFS.subClassOf:
+                    self._data.add(triple)
+
+    def neighbourhood(self, entry: Graph, *, hidden: Iterable[Triple] = ()) -> Graph:
+        """What the shapes can read in the store about ``entry``, without the ``hidden`` triples.
+
+        One bounded query (``queries/validation/neighbourhood.rq``) about the nodes the entry
+        names, and a second one about the IRIs their stored triples point to when the entry's
+        subjects are stored already. The result does not grow with the store, only with what the
+        entry names and the stored data about those nodes.
+        """
+        hide = set(hidden)
+        fetched = prepared_graph()
+        subjects = {node for node in entry.subjects() if isinstance(node, URIRef)}
+        named = subjects | {
+            node
+            for _subject, predicate, node in entry
+            if isinstance(node, URIRef) and predicate != RDF.type
+        }
+        self._fetch_about(named, into=fetched, hidden=hide)
+        further = {
+            node
+            for subject in subjects
+            for predicate, node in fetched.predicate_objects(subject)
+            if isinstance(node, URIRef) and predicate != RDF.type and node not in named
+        }
+        self._fetch_about(further, into=fetched, hidden=hide)
+        return fetched
+
+    def _fetch_about(self, nodes: set[URIRef], *, into: Graph, hidden: set[Triple]) -> None:
+        """Add the neighbourhood of ``nodes`` (those that are data) to ``into``."""
+        fetched = self._construct("neighbourhood", "node", [n for n in nodes if _data_node(n)])
+        for triple in fetched:
+            if triple not in hidden:
+                into.add(triple)
+
+    def _construct(self, name: str, variable: str, values: Iterable[URIRef]) -> Graph:
+        """``queries/validation/<name>.rq`` run with ``values`` as its VALUES block (none: empty).
+
+        The IRIs are spelt by ``iri_ntriples``; rdflib cannot evaluate an empty VALUES block, and
+        nothing matches one, so the query is not run then.
+        """
+        rows = " ".join(f"({iri_ntriples(str(iri))})" for iri in sorted(values))
+        if not rows:
+            return Graph()
+        query = Template(validation_query(name))
+        return self.store.construct(query.substitute(values=f"VALUES (?{variable}) {{ {rows} }}"))
 
     def validate(
         self,
@@ -160,9 +242,13 @@ class ValidationContext:
         with self._lock:
             data = self.data()
             hidden = [triple for triple in (replacing or ()) if triple not in entry]
-            hidden = [triple for triple in hidden if triple in data]
-            for triple in hidden:
+            fetched = self.neighbourhood(entry, hidden=hidden)
+            kept_hidden = [triple for triple in hidden if triple in data]
+            for triple in kept_hidden:
                 data.remove(triple)
+            extra = [triple for triple in fetched if triple not in data]
+            for triple in extra:
+                data.add(triple)
             entry_nodes = {node for node in entry.subjects() if isinstance(node, URIRef)}
             try:
                 with _focused(data, entry_nodes):
@@ -170,7 +256,9 @@ class ValidationContext:
                         entry, data, self.shapes, profile=Profile.STUDY_ENTRY, language=language
                     )
             finally:
-                for triple in hidden:
+                for triple in extra:
+                    data.remove(triple)
+                for triple in kept_hidden:
                     data.add(triple)
 
     def validate_nodes(
@@ -185,6 +273,16 @@ class ValidationContext:
                 focus_nodes=focus_nodes,
                 language=language,
             )
+
+
+def _spellable(node: Node) -> bool:
+    """Whether ``node`` is an IRI the store can hold (and a VALUES block can spell)."""
+    return isinstance(node, URIRef) and is_absolute_iri(str(node))
+
+
+def _data_node(node: Node) -> bool:
+    """Whether the stored triples about ``node`` are data (not shapes or submission records)."""
+    return _spellable(node) and not str(node).startswith(NOT_DATA)
 
 
 @contextmanager
