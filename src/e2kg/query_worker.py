@@ -409,7 +409,12 @@ class WorkerPool(QueryRunner):
         while True:
             remaining = deadline - time.monotonic()
             try:
-                worker = self._idle.get(timeout=max(remaining, 0.001))
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                self._stale.set()  # none idle: make sure missing workers are being started
+                worker = None
+            try:
+                worker = worker or self._idle.get(timeout=max(remaining, 0.001))
             except queue.Empty:
                 raise StoreUnavailable(
                     f"no query worker became available within {self.timeout:g} s "
@@ -474,8 +479,7 @@ class WorkerPool(QueryRunner):
                 if self._closed:
                     break
                 LOGGER.exception("could not start the query workers")
-                time.sleep(1)  # a failing snapshot or start is not retried in a tight loop
-                self._stale.set()
+                time.sleep(1)  # retried when a query next waits for a worker, at most each second
             reopened = False
             for _ in range(self._idle.qsize()):
                 try:
