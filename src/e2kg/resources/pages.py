@@ -13,6 +13,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from e2kg.resources.binding import select_bound
 from e2kg.resources.iris import IriMapper
 from e2kg.resources.labels import LABEL_PROPERTIES, local_name, term_label
 from e2kg.resources.queries import resource_query
@@ -20,6 +21,9 @@ from e2kg.store import Store
 
 SCHEMA = "http://schema.org/"
 SKOS_IN_SCHEME = "http://www.w3.org/2004/02/skos/core#inScheme"
+SUBSTITUTED = frozenset({"study-citations"})
+"""View queries faster with their resource substituted than joined first (``select_bound``):
+measured at a million triples, study-citations 85 ms substituted, 152 ms joined first."""
 INCOMING_PAGE_SIZE = 200
 """Rows of "what points here" per page; incoming.rq asks for one more."""
 
@@ -122,8 +126,8 @@ class PageBuilder:
 
     def page(self, iri: URIRef, description: Graph, *, after: str = "") -> ResourcePage:
         """The page of ``iri``; ``description`` is its RDF description (for JSON-LD and blank nodes)."""
-        rows = self.store.select(
-            resource_query("properties"), bindings=self._bindings(resource=iri)
+        rows = select_bound(
+            self.store, resource_query("properties"), self._bindings(resource=iri)
         ).rows
         rows = [
             row for row in rows if "predicate" in row
@@ -215,6 +219,8 @@ class PageBuilder:
 
     def incoming(self, iri: URIRef, *, after: str = "") -> tuple[list[IncomingGroup], str | None]:
         """One page of what points to ``iri``, grouped by predicate, and the next page's key."""
+        # Substituted, not select_bound: joined first, the resource made this query slower
+        # (hr at a million triples: 1.0 -> 1.2 s); it groups every incoming link before LIMIT.
         rows = self.store.select(
             resource_query("incoming"),
             bindings=self._bindings(resource=iri, after=Literal(after)),
@@ -275,7 +281,11 @@ class PageBuilder:
 
     def _rows(self, query: str, **terms: Node) -> list[dict[str, Any]]:
         """Rows of a view query with IRIs as Links (labelled by the matching ``*Name`` column)."""
-        result = self.store.select(resource_query(query), bindings=self._bindings(**terms))
+        bindings = self._bindings(**terms)
+        if query in SUBSTITUTED:
+            result = self.store.select(resource_query(query), bindings=bindings)
+        else:
+            result = select_bound(self.store, resource_query(query), bindings)
         rows: list[dict[str, Any]] = []
         for row in result.rows:
             if not any(isinstance(node, URIRef) for node in row.values()):
