@@ -5,7 +5,8 @@ How the change (the quads added and removed) is found, at a cost that follows th
 store:
 
 - a Graph Store write: the body is parsed before the write lock is taken (and refused there when
-  it is over ``MAX_WRITE_TRIPLES``); the delta is the target graph's old triples against the body;
+  it is over ``MAX_WRITE_TRIPLES`` or ``MAX_BLANK_DEPTH``); the delta is the target graph's old
+  triples against the body;
 - a SPARQL Update made only of ``INSERT DATA`` / ``DELETE DATA`` into named graphs (memory or
   embedded store): the delta is the update's own quads, each looked up in the store;
 - any other update on the embedded Oxigraph store: it is applied to a checkpoint of the store
@@ -43,7 +44,7 @@ from rdflib.plugins.sparql.algebra import translateUpdate
 from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.term import Node
 
-from e2kg.errors import PayloadTooLarge
+from e2kg.errors import InputError, PayloadTooLarge
 from e2kg.sources import Profile
 from e2kg.store import Store, open_store
 from e2kg.store.memory import rdflib_calls, syntax_error
@@ -59,6 +60,11 @@ WRITE_LOCK = threading.RLock()
 
 MAX_WRITE_TRIPLES = 200_000
 """Triples a Graph Store body may hold; more is refused (413) before the write lock is taken."""
+
+MAX_BLANK_DEPTH = 1_000
+"""How long a chain of blank nodes (a nested or long collection) a Graph Store body may hold;
+deeper is refused (400) before the write lock is taken: study data has no such lists, and a
+50,000-deep collection would hold the lock for the check and the write of 100,000 triples."""
 
 _SHAPES_GRAPHS = "https://w3id.org/e2kg/source/shapes/"
 
@@ -77,6 +83,8 @@ class Delta:
     """Triples of removed quads in data graphs that stand in no data graph after the write."""
     reads: int
     """How many quads the gate read from the store to find the change (its work)."""
+    new_blank_nodes: frozenset[Node] = frozenset()
+    """Blank nodes the write creates (a parsed body's, an INSERT DATA's): in no stored triple."""
 
     @property
     def has_blank_nodes(self) -> bool:
@@ -185,7 +193,9 @@ def _data_delta(store: Store, operations: list[Any]) -> Delta:
         return graphs | {g for (s, p, o, g) in added if (s, p, o) == triple}
 
     data_added, data_removed = _data_change(added, removed, graphs_after)
-    return Delta(frozenset(added), frozenset(removed), data_added, data_removed, reads)
+    return Delta(
+        frozenset(added), frozenset(removed), data_added, data_removed, reads, _blank(fresh)
+    )
 
 
 def _checkpoint_delta(store: Store, update: str, patterns: list[Pattern]) -> Delta:
@@ -240,6 +250,11 @@ def _template_patterns(clause: Any, default: URIRef | str) -> list[Pattern]:
     return patterns
 
 
+def _blank(quads: Iterable[Quad]) -> frozenset[Node]:
+    """The blank nodes of ``quads``."""
+    return frozenset(term for s, _p, o, _g in quads for term in (s, o) if isinstance(term, BNode))
+
+
 def _part(value: Any, name: str) -> Any:
     """A part of an algebra node, None when it has none (``CompValue.get`` answers the key)."""
     return value[name] if name in value else None  # noqa: SIM401 - get() answers the key
@@ -265,7 +280,8 @@ def graph_change(graph: URIRef, *, body: bytes | None, media_type: str, replace:
     """A Graph Store write: replace (PUT), add to (POST) or drop (``body`` None) ``graph``.
 
     The body is parsed here, before any lock: one that does not parse is a ParseError, one with
-    more than ``MAX_WRITE_TRIPLES`` triples is refused (413).
+    more than ``MAX_WRITE_TRIPLES`` triples is refused (413), one with a chain of more than
+    ``MAX_BLANK_DEPTH`` blank nodes (400).
     """
     new = parse_body(body, media_type=media_type, graph=graph) if body is not None else set()
 
@@ -296,7 +312,14 @@ def graph_change(graph: URIRef, *, body: bytes | None, media_type: str, replace:
             return holders - {graph}
 
         data_added, data_removed = _data_change(added, removed, graphs_after)
-        return Delta(frozenset(added), frozenset(removed), data_added, data_removed, len(old))
+        return Delta(
+            frozenset(added),
+            frozenset(removed),
+            data_added,
+            data_removed,
+            len(old),
+            _blank((s, p, o, graph) for s, p, o in new),
+        )
 
     def apply(copy: Store) -> None:  # pragma: no cover - Graph Store writes always have a delta
         raise NotImplementedError
@@ -305,7 +328,8 @@ def graph_change(graph: URIRef, *, body: bytes | None, media_type: str, replace:
 
 
 def parse_body(body: bytes, *, media_type: str, graph: URIRef) -> set[Triple]:
-    """The triples of a Graph Store body; ParseError, or 413 over ``MAX_WRITE_TRIPLES``."""
+    """The triples of a Graph Store body; ParseError, 413 over ``MAX_WRITE_TRIPLES``, 400 over
+    ``MAX_BLANK_DEPTH``."""
     triples: set[Triple] = set()
     for count, quad in enumerate(parse_quads(body, media_type=media_type, graph=graph), 1):
         if count > MAX_WRITE_TRIPLES:
@@ -315,7 +339,39 @@ def parse_body(body: bytes, *, media_type: str, graph: URIRef) -> set[Triple]:
                 detail={"limit": MAX_WRITE_TRIPLES, "unit": "triples"},
             )
         triples.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    depth = blank_depth(triples)
+    if depth > MAX_BLANK_DEPTH:
+        raise InputError(
+            f"the body has a chain of {depth} blank nodes (a nested or long collection); the "
+            f"limit of one Graph Store write is {MAX_BLANK_DEPTH}",
+            detail={"limit": MAX_BLANK_DEPTH, "unit": "blank nodes in a chain"},
+        )
     return triples
+
+
+def blank_depth(triples: Iterable[Triple]) -> int:
+    """The number of blank nodes on the longest chain of triples linking blank node to blank node
+    (blank nodes on a cycle are not counted; a chain through one is cut there)."""
+    links: dict[Node, list[Node]] = {}
+    pending: dict[Node, int] = {}  # blank node -> links into it not yet counted
+    for s, _p, o in triples:
+        if isinstance(s, BNode):
+            pending.setdefault(s, 0)
+            if isinstance(o, BNode):
+                links.setdefault(s, []).append(o)
+                pending[o] = pending.get(o, 0) + 1
+    depth = dict.fromkeys(pending, 1)
+    ready = [node for node, count in pending.items() if count == 0]
+    longest = 0
+    while ready:  # in topological order: a node's depth is final once all links into it count
+        node = ready.pop()
+        longest = max(longest, depth[node])
+        for target in links.get(node, ()):
+            depth[target] = max(depth[target], depth[node] + 1)
+            pending[target] -= 1
+            if pending[target] == 0:
+                ready.append(target)
+    return longest
 
 
 # -- the check -----------------------------------------------------------------------------------
@@ -339,10 +395,11 @@ def check_write(
         objects = {o for _s, _p, o, _g in delta.added | delta.removed if isinstance(o, URIRef)}
         pointing, read = _referrers(store, subjects, delta)
         touched = {n for n in subjects | objects | pointing if isinstance(n, URIRef)}
-        fetched = _neighbourhood(context, touched, delta)
+        readable = _readable(delta.data_added, touched)
+        fetched = _neighbourhood(context, touched, readable, delta.data_removed)
         reads += read + len(fetched)
         kept = context.data()
-        adding = [t for t in set(fetched) | delta.data_added if t not in kept]
+        adding = [t for t in set(fetched) | readable if t not in kept]
         removing = [t for t in delta.data_removed if t in kept]
         with _applied(kept, adding, removing):
             focus = sorted(node for node in touched if (node, None, None) in kept)
@@ -350,22 +407,31 @@ def check_write(
                 return GateOutcome(_conforming(), changes, delta, reads)
             report = context.validate_nodes(kept, focus, language=language)
         if not report.conforms:
-            known = _neighbourhood(context, set(focus), None)
+            known = _neighbourhood(context, set(focus), set(), frozenset())
             with _applied(kept, [t for t in known if t not in kept], []):
                 report = _new_results(context, report, kept, focus)
     return GateOutcome(report, changes, delta, reads)
 
 
 def _referrers(store: Store, subjects: set[Node], delta: Delta) -> tuple[set[Node], int]:
-    """Subjects pointing to a changed subject after the write (and to those blank referrers)."""
+    """Subjects pointing to a changed subject after the write (and to those blank referrers).
+
+    Blank nodes the write creates (``delta.new_blank_nodes``) are in no stored triple: only the
+    added triples are looked at for them, not the store.
+    """
     reads = 0
+    pointing_in_added: dict[Node, set[Node]] = {}
+    for s, _p, o in delta.data_added:
+        pointing_in_added.setdefault(o, set()).add(s)
 
     def referring(node: Node) -> set[Node]:
         nonlocal reads
+        found = set(pointing_in_added.get(node, ()))
+        if isinstance(node, BNode) and node in delta.new_blank_nodes:
+            return found
         rows = store.select(submission_query("referrers"), bindings={"node": node}).rows
         reads += len(rows)
-        found = {row["referrer"] for row in rows if "referrer" in row}
-        return found | {s for s, _p, o in delta.data_added if o == node}
+        return found | {row["referrer"] for row in rows if "referrer" in row}
 
     pointing = {referrer for node in subjects for referrer in referring(node)}
     pointing |= {
@@ -377,8 +443,26 @@ def _referrers(store: Store, subjects: set[Node], delta: Delta) -> tuple[set[Nod
     return pointing, reads
 
 
-def _neighbourhood(context: ValidationContext, nodes: set[URIRef], delta: Delta | None) -> Graph:
-    """What the shapes can read about ``nodes`` (in the state after ``delta``, or the store's).
+def _readable(added: Iterable[Triple], touched: set[URIRef]) -> set[Triple]:
+    """The added triples the shapes can read from the touched nodes: those about a touched node
+    and about the blank nodes those point to (the reach of ``queries/validation``), not, say,
+    the thousands of list nodes of a deeply nested collection."""
+    about: dict[Node, list[Triple]] = {}
+    for triple in added:
+        about.setdefault(triple[0], []).append(triple)
+    readable = {triple for node in touched for triple in about.get(node, ())}
+    blank = {o for _s, _p, o in readable if isinstance(o, BNode)}
+    return readable | {triple for node in blank for triple in about.get(node, ())}
+
+
+def _neighbourhood(
+    context: ValidationContext,
+    nodes: set[URIRef],
+    added: set[Triple],
+    removed: frozenset[Triple],
+) -> Graph:
+    """What the shapes can read about ``nodes`` in the store once ``added`` are in it and
+    ``removed`` are gone (both empty: the store as it is).
 
     A context without ``neighbourhood`` keeps the whole store's data in ``data()``: nothing more
     to fetch then.
@@ -389,12 +473,9 @@ def _neighbourhood(context: ValidationContext, nodes: set[URIRef], delta: Delta 
     entry = Graph()
     for node in nodes:
         entry.add((node, RDF.type, RDFS.Resource))  # names each node as a subject, nothing more
-    hidden: frozenset[Triple] = frozenset()
-    if delta is not None:
-        for triple in delta.data_added:
-            entry.add(triple)
-        hidden = delta.data_removed
-    return fetch(entry, hidden=hidden)
+    for triple in added:
+        entry.add(triple)
+    return fetch(entry, hidden=removed)
 
 
 def after_write(context: ValidationContext, outcome: GateOutcome) -> None:
