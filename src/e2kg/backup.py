@@ -4,7 +4,8 @@ A backup is a directory holding ``backup.json`` (kind, quad count, time) and eit
 RocksDB checkpoint of the embedded store (taken when no server holds the directory), or
 ``dump.nq``, an N-Quads snapshot: of a running server's store through its ``GET /store`` (one read
 snapshot of every named graph; the directory of a serving store cannot be opened by a second
-process, and copying its files is not safe), or of a memory or remote store. The load manifest of
+process, and copying its files is not safe), or of a remote store (for ``memory``: of the source
+files loaded into one). The load manifest of
 the store is kept beside it, so a restored store is not reloaded needlessly.
 
 A restore writes into a sibling directory first and renames it into place only when it is complete
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from e2kg.config import Settings
 from e2kg.errors import InputError, StoreError, StoreUnavailable
-from e2kg.loading import manifest_path
+from e2kg.loading import load_sources, manifest_path
 from e2kg.store import open_store
 from e2kg.store.oxigraph import OxigraphStore
 from e2kg.store.snapshots import checkpoint, directory_quads, file_quads, load_dump
@@ -113,6 +114,8 @@ def _write_payload(settings: Settings, folder: Path, server_url: str | None) -> 
         ) as store,
         (folder / DUMP).open("wb") as output,
     ):
+        if settings.store == "memory":  # a memory store of this process: the source files
+            load_sources(store, settings.source_dir, manifest=None)
         for chunk in store.dump("application/n-quads"):
             output.write(chunk)
     return DUMP_KIND, file_quads(folder / DUMP)

@@ -250,3 +250,22 @@ def test_restore_never_replaces_a_directory_that_is_not_a_store(
         assert result.returncode == EXIT_BAD_INPUT, result.stderr
         assert "not a store directory" in result.stderr
     assert sorted(path.name for path in other.iterdir()) == ["thesis.txt"]
+
+
+@pytest.mark.timeout(60)
+def test_a_memory_store_backs_up_its_sources_as_n_quads(tmp_path: Path, project: Path) -> None:
+    made = e2kg("backup", "backup", "--store", "memory", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    description = json.loads((tmp_path / "backup" / "backup.json").read_text())
+    assert description["kind"] == "n-quads" and description["quads"] > 0
+    restored = e2kg(
+        "restore", "backup/dump.nq", "--store", str(tmp_path / "restored"), cwd=tmp_path
+    )
+    assert restored.returncode == 0, restored.stderr
+    opened = open_store(str(tmp_path / "restored"))
+    try:
+        assert opened.triple_count() == description["quads"]
+    finally:
+        opened.close()
+    refused = e2kg("restore", "backup", "--store", "memory", cwd=tmp_path)
+    assert refused.returncode == EXIT_BAD_INPUT and "embedded store directory" in refused.stderr
