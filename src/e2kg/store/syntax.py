@@ -32,6 +32,7 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+_FROM = re.compile("from", re.IGNORECASE)
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _FORMS = {form.value: form for form in QueryForm}
 
@@ -50,6 +51,9 @@ class Token(NamedTuple):
     end: int
 
 
+_token = Token._make
+
+
 def tokens(query: str) -> Iterator[Token]:
     """The tokens of ``query`` that matter here (no spaces, no comments)."""
     if len(query) > _REMEMBERED_CHARACTERS:
@@ -66,13 +70,17 @@ def _scan(query: str) -> Iterator[Token]:
     for match in _TOKEN.finditer(query):
         kind = match.lastgroup or "other"
         if kind not in ("space", "comment"):
-            yield Token(kind, match.group(), match.start(), match.end())
+            yield _token((kind, match.group(), match.start(), match.end()))
 
 
 def top_level(query: str) -> Iterator[tuple[int, Token]]:
     """Each token with the nesting depth of braces and parentheses it stands at."""
+    return _top_level(tokens(query))
+
+
+def _top_level(found: Iterator[Token]) -> Iterator[tuple[int, Token]]:
     depth = 0
-    for token in tokens(query):
+    for token in found:
         if token.text in ("}", ")"):
             depth -= 1
         yield depth, token
@@ -82,7 +90,7 @@ def top_level(query: str) -> Iterator[tuple[int, Token]]:
 
 def query_form(query: str) -> QueryForm:
     """The form keyword of ``query``; QuerySyntaxError when there is none."""
-    for depth, token in top_level(query):
+    for depth, token in _top_level(_scan(query)):  # lazily: the keyword comes early
         if depth == 0 and token.kind == "word" and token.text.upper() in _FORMS:
             return _FORMS[token.text.upper()]
         if depth == 0 and token.text == "{":
@@ -120,6 +128,8 @@ def sorts_or_groups(query: str) -> bool:
 
 def has_dataset_clause(query: str) -> bool:
     """Whether ``query`` has a FROM or FROM NAMED clause of its own."""
+    if not _FROM.search(query):  # not even in a string or an IRI: no need to lex
+        return False
     return any(
         depth == 0 and token.kind == "word" and token.text.upper() == "FROM"
         for depth, token in top_level(query)

@@ -12,6 +12,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from e2kg.errors import E2kgError
+from e2kg.web.negotiation import prefers_html
 
 LOGGER = logging.getLogger(__name__)
 
@@ -69,6 +70,4 @@ def error_response(status: int, body: dict[str, object]) -> Response:
 
 def wants_html() -> bool:
     """Whether the client asked for HTML rather than JSON (a browser does)."""
-    accepted = request.accept_mimetypes
-    best = accepted.best_match(["application/json", "text/html"])
-    return best == "text/html" and accepted["text/html"] > accepted["application/json"]
+    return prefers_html(request.headers.get("Accept"))

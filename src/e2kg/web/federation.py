@@ -8,18 +8,22 @@ before the query runs (``SERVICE ?endpoint``) is allowed only by ``*``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from e2kg.errors import OperationRefused
 from e2kg.store.syntax import Token, tokens
 
 REMOTE_KEYWORDS = ("SERVICE", "LOAD")
+_REMOTE_WORD = re.compile("|".join(REMOTE_KEYWORDS), re.IGNORECASE)
 
 
 def check_remote_access(
     text: str, allowed: Sequence[str], prefixes: Mapping[str, str] | None = None
 ) -> None:
     """Raise OperationRefused when ``text`` uses SERVICE or LOAD with a target not in ``allowed``."""
+    if not _REMOTE_WORD.search(text):  # not even in a string or a comment: no need to lex
+        return
     found = list(tokens(text))
     declared = dict(prefixes or {})
     declared.update(_declarations(found))

@@ -152,6 +152,14 @@ def negotiate_header(form: QueryForm, accept: str | None, format_name: str | Non
     return negotiate(form, parse_accept_header(accept, MIMEAccept), format_name)
 
 
+@lru_cache(maxsize=256)
+def prefers_html(accept: str | None) -> bool:
+    """Whether the raw Accept header ``accept`` prefers HTML to JSON (a browser's does), remembered."""
+    accepted = parse_accept_header(accept, MIMEAccept)
+    best = accepted.best_match(["application/json", "text/html"])
+    return best == "text/html" and accepted["text/html"] > accepted["application/json"]
+
+
 def best_match(
     accept: MIMEAccept, offered: tuple[str, ...], aliases: dict[str, str] | None = None
 ) -> str | None:

@@ -78,6 +78,8 @@ def used_prefixes(text: str) -> set[str]:
 
 def with_prefixes(text: str, prefixes: Mapping[str, str]) -> PrefixedText:
     """``text`` with declarations of the known prefixes it uses but does not declare."""
+    if not any(f"{name}:" in text for name in prefixes):  # none used: no need to lex
+        return PrefixedText(text, 0)
     missing = sorted((used_prefixes(text) - declared_prefixes(text)) & set(prefixes))
     if not missing:
         return PrefixedText(text, 0)
