@@ -97,7 +97,7 @@ def main() -> None:
             print(
                 f"{name}: new {new_time * 1000:.1f} ms, old {old_time * 1000:.1f} ms, "
                 f"old/new {old_time / new_time:.1f}x; conforms={outcome.report.conforms}, "
-                f"changes={outcome.changes}, quads read={outcome.reads}"
+                f"changes={outcome.changes}, quads read={outcome.reads}, neighbourhood={outcome.fetched}"
             )
         store.close()
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 import pyoxigraph as ox
+from rdflib import Literal as RdflibLiteral
 from rdflib import URIRef
 from rdflib.term import Node
 
@@ -73,6 +74,32 @@ class Scratch:
         """The graphs of the copy holding the triple."""
         quads = self.matching([(subject, predicate, obj, None)])
         return {graph_name(quad) for quad in quads}
+
+
+def canonical(
+    store: Store, triples: Iterable[tuple[Node, Node, Node]]
+) -> set[tuple[Node, Node, Node]]:
+    """``triples`` with their literals as ``store`` would hold them.
+
+    Embedded Oxigraph keeps typed literals in canonical form (``12.0`` as a decimal is stored as
+    ``"12"``), so a write's triples are compared with stored ones in that form; other stores keep
+    literals as given.
+    """
+    triples = list(triples)
+    if not isinstance(store, OxigraphStore):
+        return set(triples)
+    literals = sorted({o for _s, _p, o in triples if isinstance(o, RdflibLiteral)}, key=str)
+    probe = ox.Store()
+    predicate = ox.NamedNode("urn:e2kg:canonical")
+    for number, literal in enumerate(literals):
+        probe.add(
+            ox.Quad(ox.NamedNode(f"urn:e2kg:literal:{number}"), predicate, to_oxigraph(literal))
+        )
+    stored: dict[Node, Node] = {}
+    for quad in probe:
+        number = int(quad.subject.value.rsplit(":", 1)[1])
+        stored[literals[number]] = to_rdflib(quad.object)
+    return {(s, p, stored.get(o, o)) for s, p, o in triples}
 
 
 def graph_name(quad: ox.Quad) -> GraphName:
