@@ -1,54 +1,35 @@
-"""An in-process cache of whole answers, keyed by question, parameters, language and the store's
-dataset version (``e2kg.resources.version``), bounded in bytes.
+"""An in-process cache of whole answers, keyed by question, parameter values as asked and language,
+valid for the store's current dataset version (``e2kg.resources.cache.VersionedCache``), bounded in
+bytes (64 MiB of estimated cell text by default).
 
 Every write through the service moves the dataset version (``note_write``), so an answer cached
-before a write is never served after it; entries of an older version are dropped as soon as a newer
-one is seen. Least recently used entries go first when the bound is reached; an answer larger than
-a quarter of the bound is not kept at all. Writes made by other clients directly at a remote store
-do not move the version and are not seen (the same limit as ETags).
+before a write is never served after it. Writes made by other clients directly at a remote store do
+not move the version and are not seen (the same limit as ETags).
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from e2kg.questions.answering import Answer, Row
-from e2kg.resources.version import dataset_version
+from e2kg.resources.cache import CacheStats, VersionedCache
 from e2kg.store import Store
 
 DEFAULT_BYTES = 64 * 1024 * 1024
-"""The default bound of one store's answer cache: 64 MiB of cell text (an estimate)."""
+"""The default bound of one store's answer cache."""
 
-Key = tuple[str, tuple[tuple[str, str], ...], str]
-"""(question id, parameter values sorted by name, language)."""
-
-
-@dataclass(frozen=True)
-class CacheStats:
-    """What the cache holds and how it was used since it was made."""
-
-    entries: int
-    bytes: int
-    hits: int
-    misses: int
+__all__ = ["DEFAULT_BYTES", "AnswerCache", "CacheStats", "answer_cache", "answer_size"]
 
 
 class AnswerCache:
     """Whole answers of one store, valid for one dataset version at a time."""
 
     def __init__(self, store: Store, *, max_bytes: int = DEFAULT_BYTES) -> None:
-        self.store = store
-        self.max_bytes = max_bytes
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[Key, tuple[Answer, int]] = OrderedDict()
-        self._version: str | None = None
-        self._bytes = 0
-        self._hits = 0
-        self._misses = 0
+        self._cache: VersionedCache[Answer] = VersionedCache(
+            store, max_bytes=max_bytes, size=answer_size
+        )
 
     def get_or_compute(
         self,
@@ -61,44 +42,16 @@ class AnswerCache:
 
         ``values`` are the parameter values as asked (the computed answer names the values used).
         """
-        key: Key = (question_id, tuple(sorted(values.items())), language)
-        version = dataset_version(self.store).tag
-        with self._lock:
-            if self._version != version:
-                self._clear()
-                self._version = version
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-                self._hits += 1
-                return entry[0]
-            self._misses += 1
-        answer = compute()
-        size = answer_size(answer)
-        with self._lock:
-            # Keep it only if no write happened while it was computed.
-            unchanged = self._version == version == dataset_version(self.store).tag
-            if unchanged and size <= self.max_bytes // 4 and key not in self._entries:
-                self._entries[key] = (answer, size)
-                self._bytes += size
-                while self._bytes > self.max_bytes:
-                    _, (_, dropped) = self._entries.popitem(last=False)
-                    self._bytes -= dropped
-        return answer
+        key = (question_id, tuple(sorted(values.items())), language)
+        return self._cache.get_or_compute(key, compute)
 
     def stats(self) -> CacheStats:
         """Entries, estimated bytes, hits and misses."""
-        with self._lock:
-            return CacheStats(len(self._entries), self._bytes, self._hits, self._misses)
+        return self._cache.stats()
 
     def clear(self) -> None:
         """Drop every entry."""
-        with self._lock:
-            self._clear()
-
-    def _clear(self) -> None:
-        self._entries.clear()
-        self._bytes = 0
+        self._cache.clear()
 
 
 def answer_size(answer: Answer) -> int:

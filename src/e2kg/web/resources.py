@@ -4,28 +4,42 @@ Direct content negotiation at the IRI (no 303): ``Accept`` chooses an HTML page 
 (Turtle, JSON-LD, N-Triples, RDF/XML), as does a suffix (``/id/study/x.ttl``) or ``format=``.
 Responses carry ``Vary``, an ``ETag`` and ``Last-Modified`` keyed to the dataset version
 (``e2kg.resources.version``), and conditional requests get 304 before the store is asked.
+Rendered pages and RDF forms are kept for the current dataset version in a bounded cache
+(``PAGE_CACHE_BYTES``; ``e2kg.resources.cache``): a repeat is not rebuilt until the next write.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+import weakref
 
 from flask import Blueprint, Response, render_template, request, url_for
+from rdflib import URIRef
 from werkzeug.http import is_resource_modified
 
 from e2kg.errors import InputError, NotAcceptable
+from e2kg.resources.cache import VersionedCache
 from e2kg.resources.describe import describe, exists
 from e2kg.resources.forms import ALIASES, FORMAT_NAMES, HTML, OFFERED, SUFFIXES, serialise
 from e2kg.resources.iris import IriMapper
 from e2kg.resources.labels import LANGUAGES
 from e2kg.resources.pages import PageBuilder
 from e2kg.resources.version import dataset_version
+from e2kg.store import Store
 from e2kg.web.context import get_settings, get_store
 from e2kg.web.errors import error_response, wants_html
 
 blueprint = Blueprint("resources", __name__)
 
 VARY = "Accept, Accept-Language"
+PAGE_CACHE_BYTES = 32 * 1024 * 1024
+"""The bound of one store's cache of rendered resources (pages and RDF forms)."""
+
+_caches_lock = threading.Lock()
+_caches: weakref.WeakKeyDictionary[Store, VersionedCache[tuple[bytes, str] | None]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def iri_mapper() -> IriMapper:
@@ -85,9 +99,36 @@ def resource(root: str, rest: str) -> Response:
         return _with_cache_headers(Response(status=304), etag, version.modified)
 
     iri = resolved.iri
+    # The ETag holds the version, form, language and page of incoming links.
+    key = (str(iri), root, rest, etag, get_settings().base_iri)
+    rendered = page_cache(store).get_or_compute(
+        key, lambda: _render(store, mapper, root, rest, iri, media_type, language, after)
+    )
+    if rendered is None:
+        return not_found(str(iri))
+    body, content_type = rendered
+    response = Response(body, content_type=content_type)
+    for other, suffix in SUFFIXES.items():
+        path = url_for("resources.resource", root=root, rest=_stem(rest) + "." + suffix)
+        response.headers.add("Link", f'<{path}>; rel="alternate"; type="{other}"')
+    return _with_cache_headers(response, etag, version.modified)
+
+
+def _render(
+    store: Store,
+    mapper: IriMapper,
+    root: str,
+    rest: str,
+    iri: URIRef,
+    media_type: str,
+    language: str | None,
+    after: str,
+) -> tuple[bytes, str] | None:
+    """The body and content type of ``iri`` in ``media_type``; None when the graph has no such
+    resource."""
     description = describe(store, iri, hash_document=root != "id")
     if len(description) == 0 and not exists(store, iri):
-        return not_found(str(iri))
+        return None
     if media_type == HTML:
         page = PageBuilder(store, mapper, language or LANGUAGES[0]).page(
             iri, description, after=after
@@ -105,17 +146,24 @@ def resource(root: str, rest: str) -> Response:
             else [],
             mapper=mapper,
         )
-        response = Response(html, mimetype="text/html")
-    else:
-        body = serialise(description, media_type)
-        content_type = media_type + (
-            "; charset=utf-8" if media_type != "application/rdf+xml" else ""
-        )
-        response = Response(body, content_type=content_type)
-    for other, suffix in SUFFIXES.items():
-        path = url_for("resources.resource", root=root, rest=_stem(rest) + "." + suffix)
-        response.headers.add("Link", f'<{path}>; rel="alternate"; type="{other}"')
-    return _with_cache_headers(response, etag, version.modified)
+        return html.encode("utf-8"), "text/html; charset=utf-8"
+    body = serialise(description, media_type)
+    charset = "; charset=utf-8" if media_type != "application/rdf+xml" else ""
+    return body, media_type + charset
+
+
+def page_cache(store: Store) -> VersionedCache[tuple[bytes, str] | None]:
+    """The cache of rendered resources of ``store`` (made on first use)."""
+    with _caches_lock:
+        cache = _caches.get(store)
+        if cache is None:
+            cache = VersionedCache(store, max_bytes=PAGE_CACHE_BYTES, size=_rendered_size)
+            _caches[store] = cache
+        return cache
+
+
+def _rendered_size(rendered: tuple[bytes, str] | None) -> int:
+    return 64 if rendered is None else len(rendered[0]) + 64
 
 
 def _stem(rest: str) -> str:
