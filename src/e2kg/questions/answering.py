@@ -14,8 +14,8 @@ from rdflib.term import Node
 from e2kg.questions.catalogue import LOCALISED
 from e2kg.questions.model import LANGUAGES, Question
 from e2kg.questions.parameters import bind_parameters
+from e2kg.resources.binding import select_bound
 from e2kg.store import Store
-from e2kg.store.syntax import with_values
 
 Value = str | int | float | bool | None
 """A cell of an answer as a JSON-ready Python value."""
@@ -71,8 +71,8 @@ def answer_question(
     """Run ``question`` with the parameter ``values`` and return its rows in ``language``."""
     language = language if language in LANGUAGES else LANGUAGES[0]
     bindings, used = bind_parameters(question, values, store)
-    if question.bind == "values" and bindings:
-        result = store.select(with_values(question.query, bindings))
+    if question.bind == "values":
+        result = select_bound(store, question.query, bindings)
     else:
         result = store.select(question.query, bindings=bindings)
     rows = [_row(question, solution, language) for solution in result.rows]

@@ -90,8 +90,9 @@ class Question:
     """Where the question stands in the catalogue (the issue's numbering)."""
     bind: str = "substitute"
     """How parameter values reach the query: ``substitute`` (the store's bindings) or ``values``
-    (a VALUES block at the start of the WHERE group, which Oxigraph plans from: far faster where
-    the bound resource should drive the query, e.g. ``mentions``)."""
+    (IRIs as a VALUES block at the start of the WHERE group, which Oxigraph plans from, literals
+    substituted: ``e2kg.resources.binding``; far faster where the bound resource should drive the
+    query, e.g. ``mentions``)."""
 
     def parameter(self, name: str) -> Parameter | None:
         """The parameter called ``name``, or None."""
