@@ -1,50 +1,180 @@
-"""Median answer time per ready-made question on the seed graph, per embedded backend.
+"""Answer and page times in process (Flask test client on an embedded store): every ready-made
+question, every resource page type and /search, cold and warm.
 
-Run: .venv/bin/python bench/questions_timing.py [--repeat N]
-Loads graph/, ontology/ and shapes/ into a memory and an embedded Oxigraph store with the project's
-loading code, then answers every question of the catalogue N times (examples for required
-parameters) and prints the median in milliseconds as a Markdown table.
+    .venv/bin/python bench/questions_timing.py --data bench/data/100000-2012.nq [--repeat 7]
+    .venv/bin/python bench/questions_timing.py --store /tmp/loaded-store   # a store loaded before
+    .venv/bin/python bench/questions_timing.py                             # the seed graph
+
+``--data`` loads an N-Quads file into a temporary store (deleted at the end); ``--store`` reuses a
+directory already loaded (the app publishes the question catalogue into it at start). Parameters
+point at generated resources (the first ``gen-`` study, company, person, quote, article) when the
+store holds generated data, else at the catalogue's examples.
+
+- **cold**: median of ``--repeat`` requests, each right after ``note_write`` (a new dataset version:
+  no answer cache entry, no conditional 304);
+- **warm**: median of ``--repeat`` requests with no write in between (answer cache hits).
+
+Prints a Markdown table (milliseconds, response size) and, with ``--json FILE``, writes the figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
+from flask.testing import FlaskClient
+from rdflib import URIRef
+
+from e2kg.config import Settings
 from e2kg.loading import load_sources
-from e2kg.questions import answer_question, default_catalogue
-from e2kg.store import open_store
+from e2kg.questions import default_catalogue
+from e2kg.resources.version import note_write
+from e2kg.store import Store, open_store
+from e2kg.web.app import create_app
+from e2kg.web.context import STORE_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
+ID = "https://w3id.org/e2kg/id/"
+BENCH_GRAPH = URIRef("https://w3id.org/e2kg/source/graph/benchmark-default.nq")
+
+FIRST_OF_KIND = """
+SELECT ?resource WHERE {{ ?resource a <{cls}> FILTER STRSTARTS(STR(?resource), "{prefix}") }}
+ORDER BY ?resource LIMIT 1
+"""
+"""Only for picking a sample resource in this benchmark (not part of the service)."""
+
+
+@contextmanager
+def opened(options: argparse.Namespace) -> Iterator[tuple[Store, str]]:
+    """The store to measure and its location, loaded as the options say."""
+    if options.store:
+        with open_store(options.store) as store:
+            yield store, options.store
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        location = str(Path(folder) / "store")
+        with open_store(location) as store:
+            started = time.perf_counter()
+            if options.data:
+                store.load(Path(options.data), media_type="application/n-quads", graph=BENCH_GRAPH)
+            else:
+                load_sources(store, ROOT, manifest=None)
+            print(f"loaded in {time.perf_counter() - started:.1f} s")
+            yield store, location
+
+
+def sample(store: Store, cls: str, prefix: str) -> str | None:
+    """The first resource of ``cls`` whose IRI starts with ``prefix`` (path below /id/)."""
+    rows = store.select(FIRST_OF_KIND.format(cls=cls, prefix=prefix)).rows
+    return str(rows[0]["resource"])[len(ID) :] if rows else None
+
+
+def requests(store: Store) -> dict[str, str]:
+    """Name -> URL of everything measured."""
+    schema = "http://schema.org/"
+    generated = sample(store, schema + "Report", ID + "study/gen-") is not None
+    mark = "gen-" if generated else ""
+    study = sample(store, schema + "Report", ID + "study/" + mark) or "study/deloitte-2012"
+    company = sample(store, schema + "Organization", ID + "organization/" + mark)
+    person = sample(store, schema + "Person", ID + "person/" + mark)
+    quote = sample(store, schema + "Quotation", ID + "quote/" + mark)
+    article = sample(store, schema + "BlogPosting", ID + "article/" + mark)
+    by_base = {ID + "study/": study.removeprefix("study/"), ID: company or "organization/ibm"}
+    speaker = {"speaker": person or "person/oprah-winfrey"}
+    urls: dict[str, str] = {}
+    for question in default_catalogue():
+        resources = [p for p in question.parameters if p.type == "resource"]
+        if generated and any(p.base not in by_base for p in resources):
+            continue  # about a resource kind the generator does not make (the barcamp session)
+        values = {
+            p.name: by_base.get(p.base or "", p.example) if generated else p.example
+            for p in question.parameters
+            if p.required and p.example
+        }
+        if question.id == "quotes" and generated:
+            values.update(speaker)
+        urls[f"question {question.id}"] = (
+            f"/questions/{question.id}?{urlencode({**values, 'format': 'json'})}"
+        )
+        if question.id in ("driver-portfolio", "leading-departments", "quotes"):
+            urls[f"question {question.id} (html)"] = (
+                f"/questions/{question.id}?{urlencode({**values, 'format': 'html'})}"
+            )
+    pages = {
+        "study": study,
+        "department": "concept/department/hr",
+        "article": article,
+        "quote": quote,
+        "organisation": company,
+        "person": person,
+        "concept": "concept/role/leading",
+        "scheme": "scheme/department",
+    }
+    for kind, path in pages.items():
+        if path:
+            urls[f"page {kind}"] = f"/id/{path}"
+    urls["page ontology term"] = "/def/core"
+    urls["search"] = "/search?q=Personalabteilung"
+    return urls
+
+
+def timed(client: FlaskClient, url: str) -> tuple[float, int]:
+    """Seconds and response bytes of one GET (HTML for pages and search)."""
+    started = time.perf_counter()
+    response = client.get(url, headers={"Accept": "text/html"})
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise SystemExit(f"{url}: {response.status_code} {response.get_data(as_text=True)[:300]}")
+    return elapsed, len(response.get_data())
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=15)
-    arguments = parser.parse_args()
-    catalogue = default_catalogue()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--data", help="an N-Quads file to load into a temporary store")
+    source.add_argument("--store", help="a store directory loaded before")
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--only", help="measure only names containing this text")
+    parser.add_argument("--json", help="write the figures to this file")
+    options = parser.parse_args()
     results: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        for name, location in (("memory", "memory"), ("oxigraph", f"{folder}/store")):
-            with open_store(location) as store:
-                load_sources(store, ROOT, manifest=None)
-                for question in catalogue:
-                    values = {
-                        p.name: p.example for p in question.parameters if p.required and p.example
-                    }
-                    timings = []
-                    for _ in range(arguments.repeat):
-                        start = time.perf_counter()
-                        answer_question(store, question, values)
-                        timings.append(time.perf_counter() - start)
-                    results.setdefault(question.id, {})[name] = statistics.median(timings) * 1000
-    print("| question | memory (ms) | oxigraph (ms) |")
-    print("| --- | ---: | ---: |")
-    for question_id, by_store in results.items():
-        print(f"| {question_id} | {by_store['memory']:.1f} | {by_store['oxigraph']:.1f} |")
+    with opened(options) as (store, location):
+        settings = Settings(store=location, source_dir=ROOT)
+        app = create_app({"E2KG_SETTINGS": settings, "E2KG_STORE": store})
+        client = app.test_client()
+        served = app.extensions[STORE_KEY]  # the store the app serves (may wrap ``store``)
+        for name, url in requests(store).items():
+            if options.only and options.only not in name:
+                continue
+            cold, warm, size = [], [], 0
+            for _ in range(options.repeat):
+                note_write(served)
+                seconds, size = timed(client, url)
+                cold.append(seconds)
+            for _ in range(options.repeat):
+                warm.append(timed(client, url)[0])
+            results[name] = {
+                "cold_ms": statistics.median(cold) * 1000,
+                "warm_ms": statistics.median(warm) * 1000,
+                "bytes": size,
+            }
+            print(f"{name}: {results[name]}", flush=True)
+    print("\n| request | cold p50 ms | warm p50 ms | bytes |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, figures in results.items():
+        print(
+            f"| {name} | {figures['cold_ms']:.1f} | {figures['warm_ms']:.1f} | "
+            f"{figures['bytes']:,} |"
+        )
+    if options.json:
+        Path(options.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":
