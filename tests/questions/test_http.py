@@ -237,7 +237,8 @@ def test_openapi_describes_every_question_with_typed_parameters(real_server: Liv
             operation["responses"]["200"]["content"]
         )
         described = {entry["name"]: entry for entry in operation["parameters"]}
-        assert {p.name for p in question.parameters} | {"lang", "format"} == set(described)
+        paging = {"page", "page_size"}
+        assert {p.name for p in question.parameters} | {"lang", "format"} | paging == set(described)
         for entry in operation["parameters"]:
             assert entry["in"] == "query" and isinstance(entry["required"], bool)
             assert entry["schema"]["type"] in ("string", "integer", "number", "boolean")

@@ -15,6 +15,7 @@ from rdflib.namespace import SH
 
 from e2kg.questions.catalogue import Catalogue
 from e2kg.questions.model import LANGUAGES, Question
+from e2kg.questions.paging import DEFAULT_SIZE, MAX_SIZE
 from e2kg.store import Store
 
 QUESTIONS_GRAPH = URIRef("https://w3id.org/e2kg/source/questions")
@@ -118,6 +119,28 @@ def openapi_document(catalogue: Catalogue, *, server: str, language: str = "en")
                 "schema": {"type": "string", "enum": ["html", "json", "csv"]},
             }
         )
+        parameters += [
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "description": "which page of the answer's rows (from 1); JSON names the total "
+                "and the next and previous pages under 'paging', every format in Link headers",
+                "schema": {"type": "integer", "minimum": 1, "default": 1},
+            },
+            {
+                "name": "page_size",
+                "in": "query",
+                "required": False,
+                "description": "rows per page",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": MAX_SIZE,
+                    "default": DEFAULT_SIZE,
+                },
+            },
+        ]
         paths[f"/questions/{question.id}"] = {
             "get": {
                 "operationId": question.id,
@@ -126,10 +149,14 @@ def openapi_document(catalogue: Catalogue, *, server: str, language: str = "en")
                 "parameters": parameters,
                 "responses": {
                     "200": {
-                        "description": "the answer",
+                        "description": "one page of the answer (header X-Total-Count: all rows; "
+                        'Link: rel="first", "previous", "next", "last")',
                         "content": {"application/json": {}, "text/csv": {}, "text/html": {}},
                     },
-                    "400": {"description": "a parameter value is wrong (the message names it)"},
+                    "400": {
+                        "description": "a parameter value is wrong, or the page is past the "
+                        "last one (the message names the parameter)"
+                    },
                 },
             }
         }
