@@ -9,27 +9,36 @@ not move the version and are not seen (the same limit as ETags).
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Callable, Mapping
 
 from e2kg.questions.answering import Answer, Row
-from e2kg.resources.cache import CacheStats, VersionedCache
+from e2kg.resources.cache import CacheStats, VersionedCache, cache_of
 from e2kg.store import Store
 
 DEFAULT_BYTES = 64 * 1024 * 1024
 """The default bound of one store's answer cache."""
 
-__all__ = ["DEFAULT_BYTES", "AnswerCache", "CacheStats", "answer_cache", "answer_size"]
+__all__ = [
+    "DEFAULT_BYTES",
+    "AnswerCache",
+    "CacheStats",
+    "answer_cache",
+    "answer_size",
+    "chart_cache",
+]
 
 
 class AnswerCache:
     """Whole answers of one store, valid for one dataset version at a time."""
 
-    def __init__(self, store: Store, *, max_bytes: int = DEFAULT_BYTES) -> None:
-        self._cache: VersionedCache[Answer] = VersionedCache(
-            store, max_bytes=max_bytes, size=answer_size
-        )
+    def __init__(
+        self,
+        store: Store,
+        *,
+        max_bytes: int = DEFAULT_BYTES,
+        shared: VersionedCache[Answer] | None = None,
+    ) -> None:
+        self._cache = shared or VersionedCache(store, max_bytes=max_bytes, size=answer_size)
 
     def get_or_compute(
         self,
@@ -65,15 +74,16 @@ def _row_size(row: Row) -> int:
     return cells + citations + 64
 
 
-_lock = threading.Lock()
-_caches: weakref.WeakKeyDictionary[Store, AnswerCache] = weakref.WeakKeyDictionary()
-
-
 def answer_cache(store: Store) -> AnswerCache:
     """The answer cache of ``store`` (made on first use)."""
-    with _lock:
-        cache = _caches.get(store)
-        if cache is None:
-            cache = AnswerCache(store)
-            _caches[store] = cache
-        return cache
+    shared = cache_of(store, "answers", max_bytes=DEFAULT_BYTES, size=answer_size)
+    return AnswerCache(store, shared=shared)
+
+
+CHART_BYTES = 16 * 1024 * 1024
+"""The bound of one store's cache of rendered answer charts (SVG)."""
+
+
+def chart_cache(store: Store) -> VersionedCache[str | None]:
+    """Rendered charts of whole answers of ``store``, keyed like answers (made on first use)."""
+    return cache_of(store, "charts", max_bytes=CHART_BYTES, size=lambda svg: 64 + len(svg or ""))

@@ -9,10 +9,11 @@ is not kept. A value larger than a quarter of the bound is never kept.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from e2kg.resources.version import dataset_version
 from e2kg.store import Store
@@ -83,3 +84,21 @@ class VersionedCache(Generic[V]):
     def _clear(self) -> None:
         self._entries.clear()
         self._bytes = 0
+
+
+_registry_lock = threading.Lock()
+_registry: weakref.WeakKeyDictionary[Store, dict[str, VersionedCache[Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def cache_of(
+    store: Store, name: str, *, max_bytes: int, size: Callable[[Any], int]
+) -> VersionedCache[Any]:
+    """The cache called ``name`` of ``store`` (made with ``max_bytes`` and ``size`` on first use)."""
+    with _registry_lock:
+        caches = _registry.setdefault(store, {})
+        cache = caches.get(name)
+        if cache is None:
+            cache = caches[name] = VersionedCache(store, max_bytes=max_bytes, size=size)
+        return cache

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from e2kg.errors import NotAcceptable
 from e2kg.questions import Answer, Question, answer_question, default_catalogue
 from e2kg.questions.answering import local_path
-from e2kg.questions.cache import answer_cache
+from e2kg.questions.cache import answer_cache, chart_cache
 from e2kg.questions.charts import render_chart
 from e2kg.questions.formats import answer_csv, answer_document
 from e2kg.questions.model import LANGUAGES
@@ -111,7 +111,10 @@ def answer(question_id: str) -> Response | str:
     )
     page = page_of(whole, number, size)
     if kind == "html":
-        return render_answer(whole, page)
+        chart = chart_cache(store).get_or_compute(
+            (question.id, tuple(sorted(values.items())), language), lambda: render_chart(whole)
+        )
+        return render_answer(whole, page, chart)
     links = page_links(page, kind)
     if kind == "json":
         document = answer_document(page.answer)
@@ -157,12 +160,11 @@ def page_links(page: Page, fmt: str | None) -> dict[str, str]:
     }
 
 
-def render_answer(whole: Answer, page: Page) -> str:
-    """The HTML page of an answer: explanation, chart (of the whole answer), one page of the table
-    with citations, links to the other pages, the SPARQL."""
+def render_answer(whole: Answer, page: Page, chart: str | None) -> str:
+    """The HTML page of an answer: explanation, ``chart`` (of the whole answer), one page of the
+    table with citations, links to the other pages, the SPARQL."""
     result = page.answer
     question = result.question
-    chart = render_chart(whole)
     base_iri = get_settings().base_iri
     links = {fmt: page_url(result, fmt, page.number, page.size) for fmt in ("json", "csv")}
     other_language = next(code for code in LANGUAGES if code != result.language)

@@ -11,15 +11,13 @@ Rendered pages and RDF forms are kept for the current dataset version in a bound
 from __future__ import annotations
 
 import hashlib
-import threading
-import weakref
 
 from flask import Blueprint, Response, render_template, request, url_for
 from rdflib import URIRef
 from werkzeug.http import is_resource_modified
 
 from e2kg.errors import InputError, NotAcceptable
-from e2kg.resources.cache import VersionedCache
+from e2kg.resources.cache import VersionedCache, cache_of
 from e2kg.resources.describe import describe, exists
 from e2kg.resources.forms import ALIASES, FORMAT_NAMES, HTML, OFFERED, SUFFIXES, serialise
 from e2kg.resources.iris import IriMapper
@@ -35,11 +33,6 @@ blueprint = Blueprint("resources", __name__)
 VARY = "Accept, Accept-Language"
 PAGE_CACHE_BYTES = 32 * 1024 * 1024
 """The bound of one store's cache of rendered resources (pages and RDF forms)."""
-
-_caches_lock = threading.Lock()
-_caches: weakref.WeakKeyDictionary[Store, VersionedCache[tuple[bytes, str] | None]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 def iri_mapper() -> IriMapper:
@@ -154,12 +147,7 @@ def _render(
 
 def page_cache(store: Store) -> VersionedCache[tuple[bytes, str] | None]:
     """The cache of rendered resources of ``store`` (made on first use)."""
-    with _caches_lock:
-        cache = _caches.get(store)
-        if cache is None:
-            cache = VersionedCache(store, max_bytes=PAGE_CACHE_BYTES, size=_rendered_size)
-            _caches[store] = cache
-        return cache
+    return cache_of(store, "resources", max_bytes=PAGE_CACHE_BYTES, size=_rendered_size)
 
 
 def _rendered_size(rendered: tuple[bytes, str] | None) -> int:
