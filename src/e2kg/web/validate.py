@@ -4,13 +4,10 @@ The entry comes as the request body (its type from ``Content-Type``) or as a for
 ``file`` or the ``data`` field, its type from the ``format`` field). It is validated by the app's
 ``ValidationContext`` (study-entry shapes, the store's data, the entry's subjects as focus nodes)
 and the report is negotiated from ``REPORT_TYPES``: JSON, Turtle (``sh:ValidationReport``) or HTML.
-``write_gate`` is the SHACL gate the SPARQL Update and Graph Store write paths call.
+The helpers here (language, dry-run, report negotiation) serve ``web.write_gate`` too.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 from rdflib import Graph
@@ -19,10 +16,9 @@ from e2kg.errors import NotAcceptable, PayloadTooLarge
 from e2kg.reporting import report_to_dict
 from e2kg.submissions.context import ValidationContext
 from e2kg.submissions.formats import entry_media_type, parse_entry
-from e2kg.submissions.gate import WRITE_LOCK, Change, check_write
 from e2kg.submissions.reports import report_graph
 from e2kg.validation import ValidationReport
-from e2kg.web.context import get_settings, get_store
+from e2kg.web.context import get_settings
 from e2kg.web.negotiation import best_match
 
 blueprint = Blueprint("validate", __name__)
@@ -145,34 +141,6 @@ def validate_entry() -> Response:
     language = report_language()
     report = get_validation_context().validate(entry, language=language)
     return report_response(report, language=language)
-
-
-@contextmanager
-def write_gate(change: Change) -> Iterator[Response | None]:
-    """Check a write with SHACL before the caller applies it.
-
-    Yields a response to send instead of writing (422 with the report when the write would leave
-    a study entry non-conforming; the report when ``dry-run`` was asked for), or None: then the
-    caller writes, still inside the block (no other gated write runs meanwhile), and the
-    validation context is refreshed afterwards.
-    """
-    with WRITE_LOCK:
-        context = get_validation_context()
-        language = report_language()
-        outcome = check_write(get_store(), context, change, language=language)
-        extra: dict[str, object] = {"changes": outcome.changes}
-        if not outcome.report.conforms:
-            extra["message"] = "the write would leave study entries non-conforming: nothing changed"
-            yield report_response(outcome.report, status=422, extra=extra, language=language)
-            return
-        if dry_run_requested():
-            extra["dryRun"] = True
-            yield report_response(outcome.report, extra=extra, language=language)
-            return
-        try:
-            yield None
-        finally:
-            context.invalidate()
 
 
 def _is_form() -> bool:
