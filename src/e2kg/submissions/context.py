@@ -96,6 +96,7 @@ class PreparedQueryGraph(Graph):
         )
 
     focus: frozenset[Node] | None = None
+    _focus_types: dict[Node, list[Node]] | None = None
     """While set, ``subjects(rdf:type, C)`` yields only these nodes (those of type C).
 
     pySHACL finds a shape's focus nodes by listing every instance of its target class and only
@@ -110,9 +111,20 @@ class PreparedQueryGraph(Graph):
         object: Node | None = None,
         unique: bool = False,
     ) -> Iterator[Node]:
-        """As rdflib's, but restricted to ``focus`` for ``rdf:type`` lookups while it is set."""
+        """As rdflib's, but restricted to ``focus`` for ``rdf:type`` lookups while it is set.
+
+        The focus nodes' types are indexed on the first lookup (pySHACL asks for every target
+        class and subclass of every shape, a few hundred lookups a run); the graph does not change
+        while pySHACL runs, and ``_focused`` drops the index.
+        """
         if self.focus is not None and predicate == RDF.type and object is not None:
-            return iter([node for node in self.focus if (node, RDF.type, object) in self])
+            if self._focus_types is None:
+                index: dict[Node, list[Node]] = {}
+                for node in self.focus:
+                    for node_type in set(super().objects(node, RDF.type)):
+                        index.setdefault(node_type, []).append(node)
+                self._focus_types = index
+            return iter(list(self._focus_types.get(object, ())))
         return super().subjects(predicate, object, unique)
 
 
@@ -292,7 +304,9 @@ def _focused(data: Graph, nodes: set[URIRef]) -> Iterator[None]:
         yield
         return
     data.focus = frozenset(nodes)
+    data._focus_types = None
     try:
         yield
     finally:
         data.focus = None
+        data._focus_types = None
