@@ -124,6 +124,19 @@ def cpu_seconds(root: int) -> float:
     return total
 
 
+def settle(root: int, *, idle: float = 0.05, longest: float = 120.0) -> None:
+    """Wait until the server is idle (start-up work such as a search index done): under ``idle``
+    CPU seconds in one second, or ``longest`` seconds have passed."""
+    deadline = time.monotonic() + longest
+    before = cpu_seconds(root)
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        now = cpu_seconds(root)
+        if now - before < idle:
+            return
+        before = now
+
+
 def rows(url: str, query: str) -> int:
     response = requests.get(url, params={"query": query}, headers=ACCEPT, timeout=30)
     response.raise_for_status()
@@ -157,6 +170,7 @@ def load(url: str, queries: list[str], *, seconds: float, connections: int) -> t
                     return
                 done[index] += 1
 
+    settle(SERVER_PIDS[url])
     cpu_before = cpu_seconds(SERVER_PIDS[url])
     started = time.monotonic()
     threads = [threading.Thread(target=client, args=(i,)) for i in range(connections)]
