@@ -34,14 +34,20 @@ WORDS = {
         "user": "Ø Anteil als Nutzer (%)",
         "period": "Zeitraum",
         "only": "nur",
+        "mean": "Mittelwert",
     },
     "en": {
         "driver": "mean share as driver (%)",
         "user": "mean share as user (%)",
         "period": "period",
         "only": "only",
+        "mean": "mean",
     },
 }
+
+
+MAX_CATEGORIES = 40
+"""Above this many categories a bar chart shows means per ``category_detail`` (see bar_chart)."""
 
 
 def render_chart(answer: Answer) -> str | None:
@@ -70,24 +76,47 @@ def _options(answer: Answer) -> dict[str, Any]:
 
 
 def bar_chart(answer: Answer, chart: Chart) -> str:
-    """Bars of ``chart.value`` per category, one series per ``chart.series`` value."""
-    categories: list[str] = []
-    series: dict[str, dict[str, float]] = {}
+    """Bars of ``chart.value`` per category, one series per ``chart.series`` value.
+
+    With more than ``MAX_CATEGORIES`` categories (thousands of studies in a large graph) and a
+    ``category_detail`` column, the bars aggregate: the mean value per detail (e.g. per year).
+    """
     single = answer.question.text(chart.value_label, answer.language)
-    for row in answer.rows:
-        value = row.values.get(chart.value)
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            continue
-        category = _category(row, chart)
+    numbers = [
+        (row, float(value))
+        for row in answer.rows
+        if isinstance(value := row.values.get(chart.value), int | float)
+        and not isinstance(value, bool)
+    ]
+    aggregate = chart.category_detail is not None and (
+        len({_category(row, chart) for row, _ in numbers}) > MAX_CATEGORIES
+    )
+    categories: list[str] = []
+    series: dict[str, dict[str, list[float]]] = {}
+    for row, value in numbers:
+        detail = _text(row.values.get(chart.category_detail or ""))
+        category = detail if aggregate else _category(row, chart)
         if category not in categories:
             categories.append(category)
         name = _text(row.values.get(chart.series)) if chart.series else single
-        series.setdefault(name, {})[category] = float(value)
+        values = series.setdefault(name, {}).setdefault(category, [])
+        if aggregate:
+            values.append(value)
+        else:
+            values[:] = [value]  # one value per category and series: the last row's
+    if aggregate:
+        categories.sort()
     bars = pygal.Bar(**_options(answer), x_label_rotation=20)
     bars.x_labels = categories
-    bars.y_title = single
-    for name, values in series.items():
-        bars.add(name, [values.get(category) for category in categories])
+    bars.y_title = f"{single}, {WORDS[answer.language]['mean']}" if aggregate else single
+    for name, by_category in series.items():
+        bars.add(
+            name,
+            [
+                sum(by_category[c]) / len(by_category[c]) if c in by_category else None
+                for c in categories
+            ],
+        )
     return str(bars.render(is_unicode=True))
 
 
