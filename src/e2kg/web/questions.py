@@ -8,10 +8,20 @@ a time (``page``, ``page_size``; ``e2kg.questions.paging``) with links to the ot
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from markupsafe import Markup
 
 from e2kg.errors import NotAcceptable
@@ -23,6 +33,8 @@ from e2kg.questions.formats import answer_csv, answer_document
 from e2kg.questions.model import LANGUAGES
 from e2kg.questions.paging import DEFAULT_SIZE, Page, page_of, parse_paging
 from e2kg.questions.publishing import openapi_document, publish_catalogue
+from e2kg.resources.cache import VersionedCache, cache_of
+from e2kg.store import Store
 from e2kg.web.context import get_settings, get_store
 
 blueprint = Blueprint("questions", __name__)
@@ -32,6 +44,8 @@ MEDIA_TYPES = {"application/json": "json", "text/csv": "csv", "text/html": "html
 browser (which ranks text/html higher) gets HTML."""
 
 RESERVED = ("lang", "format", "page", "page_size")
+BODY_BYTES = 64 * 1024 * 1024
+"""The bound of one store's cache of rendered answer pages."""
 """Query-string names that are not question parameters."""
 
 
@@ -110,13 +124,38 @@ def answer(question_id: str) -> Response | str:
         lambda: answer_question(store, question, values, language=language),
     )
     page = page_of(whole, number, size)
+    key = (question.id, tuple(sorted(values.items())), language)
+    variant = (*key, number, size, kind, get_settings().base_iri)
+    body = body_cache(store).get_or_compute(
+        variant, lambda: render_body(store, key, whole, page, kind)
+    )
     if kind == "html":
-        chart = chart_cache(store).get_or_compute(
-            (question.id, tuple(sorted(values.items())), language), lambda: render_chart(whole)
-        )
-        return render_answer(whole, page, chart)
+        return body
     links = page_links(page, kind)
     if kind == "json":
+        response = Response(body, mimetype="application/json")
+    else:
+        response = Response(body, content_type="text/csv; charset=utf-8")
+        response.headers["Content-Disposition"] = f'inline; filename="{question.id}.csv"'
+    for relation, url in links.items():
+        response.headers.add("Link", f'<{url}>; rel="{relation}"')
+    response.headers["X-Total-Count"] = str(page.total)
+    response.headers["Vary"] = "Accept, Accept-Language"
+    return response
+
+
+def body_cache(store: Store) -> VersionedCache[str]:
+    """Rendered answer pages (HTML, JSON, CSV) of ``store``, per dataset version like answers."""
+    return cache_of(store, "answer-bodies", max_bytes=BODY_BYTES, size=lambda body: len(body) + 64)
+
+
+def render_body(store: Store, key: Hashable, whole: Answer, page: Page, kind: str) -> str:
+    """``page`` of ``whole`` as ``kind`` (html, json or csv); ``key`` names the whole answer."""
+    if kind == "html":
+        chart = chart_cache(store).get_or_compute(key, lambda: render_chart(whole))
+        return render_answer(whole, page, chart)
+    if kind == "json":
+        links = page_links(page, kind)
         document = answer_document(page.answer)
         document["paging"] = {
             "page": page.number,
@@ -127,15 +166,8 @@ def answer(question_id: str) -> Response | str:
                 relation: url for relation, url in links.items() if relation in ("next", "previous")
             },
         }
-        response = jsonify(document)
-    else:
-        response = Response(answer_csv(page.answer), content_type="text/csv; charset=utf-8")
-        response.headers["Content-Disposition"] = f'inline; filename="{question.id}.csv"'
-    for relation, url in links.items():
-        response.headers.add("Link", f'<{url}>; rel="{relation}"')
-    response.headers["X-Total-Count"] = str(page.total)
-    response.headers["Vary"] = "Accept, Accept-Language"
-    return response
+        return current_app.json.dumps(document)
+    return answer_csv(page.answer)
 
 
 def page_url(result: Answer, fmt: str | None, number: int, size: int) -> str:
