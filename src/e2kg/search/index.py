@@ -8,9 +8,10 @@ BM25 with names weighted ten times over texts.
 
 A build of a large graph takes a while (tens of seconds at a million triples), so an index made
 with ``wait=`` seconds rebuilds in a background thread (``start_refresh``; the web application
-starts one when it starts) into a new table set and swaps it in when done. A search waits up to
-``wait`` seconds for a running build; then it answers from the previous index (``stale`` results)
-or, before the first build finished, raises ``IndexBuilding`` (503 with Retry-After). Without
+starts one when it starts) into a new table set and swaps it in when done. Searches wait until
+``wait`` seconds after the build started (``first_wait`` for the first build); then they answer
+from the previous index (``stale`` results) or, before the first build finished, raise
+``IndexBuilding`` (503 with Retry-After). Without
 ``wait`` every search that sees a new version rebuilds first (the library's and tests' behaviour).
 """
 
@@ -171,7 +172,10 @@ class SearchIndex:
             if builder is not None:
                 with self._lock:
                     built = self._connection is not None
-                builder.join(self.wait if built else self.first_wait)
+                # Wait counts from the start of the build: searches during a long rebuild do
+                # not each wait again.
+                waited = time.monotonic() - self._build_started
+                builder.join(max(0.0, (self.wait if built else self.first_wait) - waited))
         with self._lock:
             if self._connection is None:
                 raise IndexBuilding(time.monotonic() - self._build_started)
