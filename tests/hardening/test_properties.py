@@ -418,6 +418,7 @@ def test_resource_any_path(
     lang=LANG,
     format=FORMAT,
 )
+@example(q="Beispielstudie", kinds=[], page="9223372036854775807", lang=None, format=None)
 def test_search_any_query(
     app: App, q: str, kinds: list[str], page: str | None, lang: str | None, format: str | None
 ) -> None:
