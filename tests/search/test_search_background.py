@@ -132,3 +132,9 @@ def test_the_application_builds_the_index_when_it_starts(
         )
         assert answered.status_code == 200 and answered.json()["stale"] is False
     store.close()
+
+
+def test_a_page_far_past_the_end_is_empty_not_an_error(store: Store) -> None:
+    index = SearchIndex(store)
+    results = index.search("Mentoring", offset=20 * 461168601842738792)
+    assert results.total == 1 and results.hits == []

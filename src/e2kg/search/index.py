@@ -277,12 +277,18 @@ class SearchIndex:
                 ).fetchall()
             )
             total = db.execute("SELECT COUNT(*) " + base, parameters).fetchone()[0]
-            found = db.execute(
-                f"SELECT r.iri, r.kind, COALESCE(r.{label_column}, r.label_any), r.original,"
-                " bm25(documents, 10.0, 1.0) AS score " + base + " ORDER BY score, r.iri"
-                " LIMIT ? OFFSET ?",
-                [*parameters, limit, offset],
-            ).fetchall()
+            # Past the last hit (any page number a client sends, even beyond SQLite's integers)
+            # there is nothing to fetch.
+            found = (
+                db.execute(
+                    f"SELECT r.iri, r.kind, COALESCE(r.{label_column}, r.label_any), r.original,"
+                    " bm25(documents, 10.0, 1.0) AS score " + base + " ORDER BY score, r.iri"
+                    " LIMIT ? OFFSET ?",
+                    [*parameters, min(limit, total), offset],
+                ).fetchall()
+                if 0 <= offset < total and limit > 0
+                else []
+            )
         hits = [
             Hit(iri, kind, label, snippet(original, usable), -score)
             for iri, kind, label, original, score in found
