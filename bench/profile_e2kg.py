@@ -88,6 +88,25 @@ def profile_validation(location: str, names: generator.Names) -> None:
     print(profiler.output_text(unicode=False, color=False, show_all=False))
 
 
+def names_of(data: Path, triples: int, seed: int) -> generator.Names:
+    """The studies and findings of the generated file; it is written only when it is missing
+    (bench/data/ is shared: a file being rewritten could be read half-way by someone else)."""
+    if not data.exists():
+        return generator.generate(data, triples, seed)
+    studies: set[str] = set()
+    findings: set[str] = set()
+    count = 0
+    with data.open(encoding="utf-8") as lines:
+        for line in lines:
+            count += 1
+            subject = line.split(" ", 1)[0].strip("<>")
+            if "/id/study/" in subject:
+                studies.add(subject)
+            elif "/id/observation/" in subject:
+                findings.add(subject)
+    return generator.Names(studies=sorted(studies), findings=sorted(findings), triples=count)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=int, default=100_000)
@@ -98,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--validate", action="store_true", help="time validation of a new entry")
     options = parser.parse_args(argv)
     data = ROOT / "bench" / "data" / f"{options.triples}-{options.seed}.nq"
-    names = generator.generate(data, options.triples, options.seed)
+    names = names_of(data, options.triples, options.seed)
     with tempfile.TemporaryDirectory() as folder:
         location = f"{folder}/store"
         load_e2kg(location, str(data))
