@@ -33,6 +33,7 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _FROM = re.compile("from", re.IGNORECASE)
+_BY = re.compile("by", re.IGNORECASE)
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _FORMS = {form.value: form for form in QueryForm}
 
@@ -108,6 +109,8 @@ def sorts_or_groups(query: str) -> bool:
     """Whether ``query`` has ORDER BY or GROUP BY (at any depth) and no top-level LIMIT up to
     ``SMALL_LIMIT``: the engine may then do all its work before the first row, and a result that
     turns out big should not be evaluated twice (see ``streaming.serialize_small``)."""
+    if not _BY.search(query):  # not even in a string or an IRI: no need to lex
+        return False
     previous: Token | None = None
     found = False
     for depth, token in top_level(query):
