@@ -14,8 +14,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from e2kg.config import DEFAULT_MAX_QUERIES, Settings
-from e2kg.errors import ConfigError
+from e2kg.config import Settings
 from e2kg.query_admission import QueryLimits
 from e2kg.resources.version import note_write
 from e2kg.store import Dataset, QueryForm, RawResult, SelectResult, Store
@@ -161,15 +160,6 @@ class NotifyingStore(Store):
     def close(self) -> None:
         self.runner.close()
         self.inner.close()
-
-
-def default_worker_count() -> int:
-    """Query worker processes by default: E2KG_MAX_QUERIES, else one per core (at least two)
-    plus the one kept for short queries."""
-    try:
-        return Settings.from_environment().max_queries
-    except ConfigError:
-        return DEFAULT_MAX_QUERIES  # the app reports the bad setting itself
 
 
 def query_limits(settings: Settings, *, workers: int) -> QueryLimits:

@@ -33,7 +33,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -90,16 +90,19 @@ def worker_main(connection: Connection, snapshot: str) -> None:
             if default or named
             else None
         )
-        started = False
         try:
             result = store.query_raw(query, media_type, dataset=dataset)
-            for chunk in result.chunks:
-                if not started:
-                    connection.send(("start", result.form.value, result.media_type))
-                    started = True
+            chunks = iter(result.chunks)
+            first = next(chunks, b"")
+            following = next(chunks, None)
+            if following is None:  # the whole answer in one message: one pickle, one pipe write
+                connection.send(("whole", result.form.value, result.media_type, first))
+                continue
+            connection.send(("start", result.form.value, result.media_type))
+            connection.send(("chunk", first))
+            connection.send(("chunk", following))
+            for chunk in chunks:
                 connection.send(("chunk", chunk))
-            if not started:
-                connection.send(("start", result.form.value, result.media_type))
             connection.send(("end",))
         except E2kgError as error:
             connection.send(("error", type(error).__name__, error.message, error.detail))
@@ -116,6 +119,12 @@ class Worker:
     connection: Connection
     directory: Path
     generation: int
+    pending: list[tuple[object, ...]] = field(default_factory=list)
+    """Messages of a "whole" answer not read yet (its start, chunk and end)."""
+
+    def answered(self, timeout: float) -> bool:
+        """Whether a message can be read within ``timeout`` seconds."""
+        return bool(self.pending) or self.connection.poll(timeout)
 
     def stop(self, *, kill: bool) -> None:
         """End the process (SIGKILL when ``kill``) and remove its snapshot."""
@@ -313,7 +322,7 @@ class WorkerPool(QueryRunner):
         size = 0
         while size < BUFFER_LIMIT:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not worker.connection.poll(remaining):
+            if remaining <= 0 or not worker.answered(remaining):
                 break
             try:
                 message = self._recv(worker)
@@ -383,7 +392,7 @@ class WorkerPool(QueryRunner):
 
     def _receive(self, worker: Worker, deadline: float) -> tuple[object, ...]:
         remaining = deadline - time.monotonic()
-        if remaining <= 0 or not worker.connection.poll(remaining):
+        if remaining <= 0 or not worker.answered(remaining):
             raise QueryTimeout(
                 f"the query ran longer than the limit of {self.timeout:g} s "
                 "(E2KG_QUERY_TIMEOUT) and was stopped"
@@ -392,10 +401,16 @@ class WorkerPool(QueryRunner):
 
     @staticmethod
     def _recv(worker: Worker) -> tuple[object, ...]:
+        if worker.pending:
+            return worker.pending.pop(0)
         try:
             message: tuple[object, ...] = worker.connection.recv()
         except (EOFError, OSError) as error:
             raise StoreError("the query worker ended unexpectedly") from error
+        if message[0] == "whole":  # read as the start, chunk and end it stands for
+            _, form, answered_type, body = message
+            worker.pending = [("chunk", body), ("end",)]
+            return ("start", form, answered_type)
         return message
 
     # -- workers -----------------------------------------------------------------------------------

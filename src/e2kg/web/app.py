@@ -14,7 +14,7 @@ from flask import Flask
 
 from e2kg.config import Settings
 from e2kg.loading import load_sources
-from e2kg.query_runner import default_worker_count, runner_for
+from e2kg.query_runner import runner_for
 from e2kg.store import Store, open_store
 from e2kg.web import (
     description,
@@ -44,8 +44,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     config = dict(test_config or {})
     settings = config.pop("E2KG_SETTINGS", None) or Settings.from_environment()
     store = config.pop("E2KG_STORE", None) or _open_configured_store(settings)
-    workers = int(config.pop("E2KG_QUERY_WORKERS", default_worker_count()))
-    store, runner = runner_for(store, timeout=settings.query_timeout, workers=workers)
+    workers = int(config.pop("E2KG_QUERY_WORKERS", settings.max_queries))
+    store, runner = runner_for(
+        store, timeout=settings.query_timeout, workers=workers, settings=settings
+    )
 
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body, JSON_SORT_KEYS=False)
