@@ -477,19 +477,13 @@ def _neighbourhood(
 ) -> Graph:
     """What the shapes can read about ``nodes`` in the store once ``added`` are in it and
     ``removed`` are gone (both empty: the store as it is).
-
-    A context without ``neighbourhood`` keeps the whole store's data in ``data()``: nothing more
-    to fetch then.
     """
-    fetch: Callable[..., Graph] | None = getattr(context, "neighbourhood", None)
-    if fetch is None:
-        return Graph()
     entry = Graph()
     for node in nodes:
         entry.add((node, RDF.type, RDFS.Resource))  # names each node as a subject, nothing more
     for triple in added:
         entry.add(triple)
-    return fetch(entry, hidden=removed)
+    return context.neighbourhood(entry, hidden=removed)
 
 
 def after_write(context: ValidationContext, outcome: GateOutcome) -> None:
