@@ -438,14 +438,19 @@ class WorkerPool(QueryRunner):
             if not worker.process.is_alive():
                 self._replace(worker, kill=True)
                 continue
-            if worker.generation < needed:
-                try:
-                    self._reopen(worker)
-                except E2kgError:
-                    LOGGER.exception("a query worker could not open a new snapshot")
-                    self._replace(worker, kill=True)
-                    continue
+            if worker.generation < needed and not self._reopened(worker):
+                continue
             return worker
+
+    def _reopened(self, worker: Worker) -> bool:
+        """Move ``worker`` to the newest snapshot; False (and the worker replaced) if it cannot."""
+        try:
+            self._reopen(worker)
+        except E2kgError:
+            LOGGER.exception("a query worker could not open a new snapshot")
+            self._replace(worker, kill=True)
+            return False
+        return True
 
     def _reopen(self, worker: Worker) -> None:
         """Move ``worker`` to a snapshot of the store as it is now (same process)."""
@@ -503,11 +508,7 @@ class WorkerPool(QueryRunner):
                     break
                 if worker.generation < self.generation and not self._closed:
                     reopened = True
-                    try:
-                        self._reopen(worker)
-                    except E2kgError:
-                        LOGGER.exception("a query worker could not open a new snapshot")
-                        self._replace(worker, kill=True)
+                    if not self._reopened(worker):
                         continue
                 self._idle.put(worker)
             if reopened:

@@ -57,6 +57,16 @@ def syntax_error(error: SyntaxError, what: str) -> QuerySyntaxError:
     return QuerySyntaxError(f"{what} syntax error: {message}", detail=detail)
 
 
+def run_update(store: ox.Store, update: str) -> None:
+    """Run a SPARQL Update on a pyoxigraph store, its errors translated (syntax vs storage)."""
+    try:
+        store.update(update)
+    except SyntaxError as e:
+        raise syntax_error(e, "update") from e
+    except (OSError, ValueError, RuntimeError) as e:
+        raise StoreError(f"update failed: {e}") from e
+
+
 def open_directory(path: Path) -> ox.Store:
     """The pyoxigraph store on ``path``; StoreUnavailable when it is locked or unreadable."""
     try:
@@ -256,12 +266,7 @@ class OxigraphStore(Store):
     # -- writes ------------------------------------------------------------------------------------
 
     def update(self, update: str) -> None:
-        try:
-            self.store.update(update)
-        except SyntaxError as e:
-            raise syntax_error(e, "update") from e
-        except (OSError, ValueError, RuntimeError) as e:
-            raise StoreError(f"update failed: {e}") from e
+        run_update(self.store, update)
 
     def load(self, source: Path | bytes, *, media_type: str, graph: URIRef) -> None:
         rdf_format = ox.RdfFormat.from_media_type(readable_media_type(media_type))

@@ -21,9 +21,9 @@ from rdflib import Literal as RdflibLiteral
 from rdflib import URIRef
 from rdflib.term import Node
 
-from e2kg.errors import StoreError, StoreUnavailable
+from e2kg.errors import StoreUnavailable
 from e2kg.store.base import Store
-from e2kg.store.oxigraph import OxigraphStore, syntax_error
+from e2kg.store.oxigraph import OxigraphStore, run_update
 from e2kg.store.terms import to_oxigraph, to_rdflib
 
 GraphName = URIRef | None
@@ -48,12 +48,7 @@ class Scratch:
 
     def update(self, update: str) -> None:
         """Run a SPARQL Update on the copy (QuerySyntaxError, StoreError as the store gives them)."""
-        try:
-            self._store.update(update)
-        except SyntaxError as e:
-            raise syntax_error(e, "update") from e
-        except (OSError, ValueError, RuntimeError) as e:
-            raise StoreError(f"update failed: {e}") from e
+        run_update(self._store, update)
 
     def matching(self, patterns: Iterable[Pattern]) -> set[ox.Quad]:
         """Every quad of the copy matching one of ``patterns`` (pyoxigraph quads, not converted)."""
