@@ -14,31 +14,13 @@ from collections.abc import Iterator
 import pytest
 import requests
 from rdflib import Graph, URIRef
-from submission_testing import ROOT, SUBMISSION_TOKEN
+from submission_testing import AUTH, ENTRY, OBSERVATION, SHARE, dump, publish, update
 
 import e2kg.submissions.gate as gate
 from e2kg_testing import LiveServer
 
-AUTH = {"Authorization": f"Bearer {SUBMISSION_TOKEN}"}
-ENTRY = ROOT / "tests" / "data" / "entries" / "valid" / "existing-publisher.ttl"
-OBSERVATION = "https://w3id.org/e2kg/id/observation/example-2016_leading_hr"
 STUDY = "https://w3id.org/e2kg/id/study/example-2016"
-SHARE = "https://w3id.org/e2kg/def/core#share"
 TARGET = "https://w3id.org/e2kg/submission/by-graph-store"
-
-
-def publish(server: LiveServer) -> None:
-    response = requests.post(
-        server.url + "/studies",
-        data=ENTRY.read_bytes(),
-        headers={**AUTH, "Content-Type": "text/turtle"},
-        timeout=30,
-    )
-    assert response.status_code == 201, response.text
-
-
-def update(server: LiveServer, text: str) -> requests.Response:
-    return requests.post(server.url + "/sparql", data={"update": text}, headers=AUTH, timeout=60)
 
 
 def put(server: LiveServer, graph: str, body: bytes | str) -> requests.Response:
@@ -49,10 +31,6 @@ def put(server: LiveServer, graph: str, body: bytes | str) -> requests.Response:
         headers={**AUTH, "Content-Type": "text/turtle", "Accept": "application/json"},
         timeout=60,
     )
-
-
-def dump(server: LiveServer) -> bytes:
-    return b"".join(server.store.dump("application/n-quads"))
 
 
 def test_a_delete_insert_where_that_breaks_an_entry_is_422_and_changes_nothing(

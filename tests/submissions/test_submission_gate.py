@@ -7,38 +7,14 @@ from decimal import Decimal
 
 import requests
 from rdflib import Graph, URIRef
-from submission_testing import ROOT, SUBMISSION_TOKEN
+from submission_testing import AUTH, ENTRY, OBSERVATION, SHARE, dump, publish, update
 
 from e2kg_testing import LiveServer
 
-AUTH = {"Authorization": f"Bearer {SUBMISSION_TOKEN}"}
-ENTRY = ROOT / "tests" / "data" / "entries" / "valid" / "existing-publisher.ttl"
-OBSERVATION = "https://w3id.org/e2kg/id/observation/example-2016_leading_hr"
-SHARE = "https://w3id.org/e2kg/def/core#share"
 SHARE_SHAPE = "https://w3id.org/e2kg/shapes/core#ObservationShape-share"
 SOURCE_STUDY = "https://w3id.org/e2kg/id/study/deloitte-2012"
 PUBLISHER = "http://schema.org/publisher"
 SOURCE_GRAPH = "https://w3id.org/e2kg/source/graph/studies/deloitte-2012.ttl"
-
-
-def publish(server: LiveServer) -> None:
-    response = requests.post(
-        server.url + "/studies",
-        data=ENTRY.read_bytes(),
-        headers={**AUTH, "Content-Type": "text/turtle"},
-        timeout=30,
-    )
-    assert response.status_code == 201, response.text
-
-
-def update(server: LiveServer, text: str, **params: str) -> requests.Response:
-    return requests.post(
-        server.url + "/sparql", data={"update": text, **params}, headers=AUTH, timeout=30
-    )
-
-
-def dump(server: LiveServer) -> bytes:
-    return b"".join(server.store.dump("application/n-quads"))
 
 
 def test_an_update_that_breaks_a_submitted_entry_is_refused(
