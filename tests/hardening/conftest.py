@@ -7,6 +7,7 @@ as a subprocess for the tests where crashes, kill -9 and concurrency matter.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -217,3 +218,14 @@ def serve(
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+
+@contextmanager
+def serve_copy(
+    folder: Path, *, environment: dict[str, str] | None = None
+) -> Iterator[ServeProcess]:
+    """``serve`` a fresh copy of the project in ``folder`` (its own store and serve.log)."""
+    project = folder / "project"
+    shutil.copytree(PROJECT, project)
+    with serve(project, folder / "store", folder / "serve.log", environment=environment) as running:
+        yield running

@@ -12,7 +12,6 @@ so FLOOD concurrent queries are in flight for FLOOD_SECONDS.
 from __future__ import annotations
 
 import selectors
-import shutil
 import socket
 import statistics
 import threading
@@ -25,8 +24,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from conftest import AUTH, ServeProcess, serve
-from e2kg_testing import PROJECT
+from conftest import AUTH, ServeProcess, serve_copy
 
 TIMEOUT_SECONDS = 3
 SHORT_QUERY_SECONDS = 0.5
@@ -55,13 +53,8 @@ def slow_query(index: int) -> str:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
     """``e2kg serve`` with a 3 s timeout, 3 query workers (one for short queries), 8 waiting."""
-    folder = tmp_path_factory.mktemp("overload")
-    project = folder / "project"
-    shutil.copytree(PROJECT, project)
-    with serve(
-        project,
-        folder / "store",
-        folder / "serve.log",
+    with serve_copy(
+        tmp_path_factory.mktemp("overload"),
         environment={
             "E2KG_QUERY_TIMEOUT": str(TIMEOUT_SECONDS),
             "E2KG_SHORT_QUERY_TIME": str(SHORT_QUERY_SECONDS),

@@ -6,7 +6,6 @@ the resident memory of the whole process tree stays under MEMORY_BOUND.
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -16,8 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import ServeProcess, serve
-from e2kg_testing import PROJECT
+from conftest import ServeProcess, serve_copy
 
 TIMEOUT_SECONDS = 2
 MEMORY_BOUND = 2 * 1024**3
@@ -52,13 +50,8 @@ ABUSES = {
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
     """``e2kg serve`` with a 2 s query timeout and a 1 MB body limit."""
-    folder = tmp_path_factory.mktemp("abuse")
-    project = folder / "project"
-    shutil.copytree(PROJECT, project)
-    with serve(
-        project,
-        folder / "store",
-        folder / "serve.log",
+    with serve_copy(
+        tmp_path_factory.mktemp("abuse"),
         environment={"E2KG_QUERY_TIMEOUT": str(TIMEOUT_SECONDS), "E2KG_MAX_BODY": "1MB"},
     ) as running:
         yield running
