@@ -25,7 +25,9 @@ query mix is bench/queries/*.rq; ``lookup.rq`` gets a different finding on every
 only: every ready-made question (``/questions/<id>?format=json``), resource pages
 (``/id/study/<slug>``), ``/search`` and ``POST /validate`` of a new study entry of about 70
 triples, for ``--extra-seconds`` each, after one warm-up request that does not count (the
-validation context is built on first use). Load time (until the server answers) and peak memory (the sum
+validation context is built on first use); then, for each of them, the time of one request sent right
+after a write (an ``INSERT DATA`` of one triple through ``/sparql``): the cold figure, since every
+write drops e2kg's answer and page caches. Load time (until the server answers) and peak memory (the sum
 of VmHWM of the server's process tree, read from /proc before it stops; for a separate load step its
 peak too) are recorded per server.
 
@@ -65,6 +67,8 @@ QUERIES = ROOT / "bench" / "queries"
 RESULTS = ROOT / "bench" / "results"
 SPARQL_JSON = "application/sparql-results+json"
 HOST = "127.0.0.1"
+UPDATE_TOKEN = "bench-harness-writes"
+"""e2kg's update token in the harness: the cold rows write one triple before their request."""
 
 Request = tuple[str, str, bytes | None, dict[str, str]]
 """method, path with query string, body, headers"""
@@ -203,6 +207,43 @@ def warm_up(port: int, make_request: Callable[[int], Request], *, timeout: float
         connection.request(method, path, body=body, headers=headers)
         connection.getresponse().read()
     connection.close()
+
+
+def first_after_write(
+    port: int, make_request: Callable[[int], Request], number: int, *, timeout: float
+) -> float | str:
+    """Milliseconds of one request sent right after a write through e2kg's /sparql (so no answer,
+    page or body is cached and no background warming has run yet), or what went wrong."""
+    update = (
+        "INSERT DATA { GRAPH <urn:e2kg:bench:writes> "
+        f'{{ <urn:e2kg:bench:write> <http://www.w3.org/2000/01/rdf-schema#comment> "{number}" }} }}'
+    )
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        connection.request(
+            "POST",
+            "/sparql",
+            body=update.encode("utf-8"),
+            headers={
+                "Content-Type": "application/sparql-update",
+                "Authorization": f"Bearer {UPDATE_TOKEN}",
+            },
+        )
+        written = connection.getresponse()
+        answer = written.read()
+        if written.status not in (200, 204):
+            return f"write refused: {written.status} {answer[:120]!r}"
+        method, path, body, headers = make_request(number)
+        started = time.perf_counter()
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        elapsed = (time.perf_counter() - started) * 1000
+    except (OSError, http.client.HTTPException) as error:
+        return f"{type(error).__name__}: {error}"
+    finally:
+        connection.close()
+    return elapsed if response.status == 200 else f"status {response.status}"
 
 
 def has_rows(body: bytes) -> str | None:
@@ -372,6 +413,7 @@ def e2kg_environment(connections: int = 4) -> dict[str, str]:
     env["E2KG_SOURCE_DIR"] = str(ROOT)
     env["E2KG_MAX_QUERIES"] = str(connections + 1)
     env["E2KG_CLIENT_QUERIES"] = str(connections)
+    env["E2KG_UPDATE_TOKEN"] = UPDATE_TOKEN
     return env
 
 
@@ -638,6 +680,15 @@ def run_size(triples: int, options: argparse.Namespace) -> dict[str, Any]:
                 )
                 report["servers"]["e2kg"]["queries"][name] = measured.summary()
                 print(f"  {name:<48}{measured.per_second:>10.1f} req/s", flush=True)
+            # Cold: the first request after a write, after every warm row (a write starts the
+            # search index rebuild and the answer warming, which would weigh on warm rows).
+            report["e2kg_first_after_write_ms"] = cold = {}
+            for number, (name, make) in enumerate(e2kg_extras(names).items(), start=1):
+                if name in report["skipped"]:
+                    continue
+                figure = first_after_write(port, make, number, timeout=options.timeout)
+                cold[name] = round(figure, 1) if isinstance(figure, float) else figure
+                print(f"  cold {name:<43}{cold[name]!s:>10} ms", flush=True)
         for server_name, (_server, _port, figures) in running.items():
             figures["peak_mib"] = peak_memory_mib(figures["pid"])
             report["servers"][server_name].update(
@@ -690,6 +741,11 @@ def table(report: dict[str, Any]) -> str:
             f"| {server} | {entry.get('load_seconds', float('nan')):.1f} | "
             f"{entry.get('peak_mib', float('nan')):.0f} | {entry.get('load_step_peak_mib', '-')} | {number} |"
         )
+    cold = report.get("e2kg_first_after_write_ms", {})
+    if cold:
+        lines += ["", "e2kg, first request right after a write (nothing cached, no warming yet):", "",
+                  "| request | ms |", "| --- | ---: |"]  # fmt: skip
+        lines += [f"| {name} | {figure} |" for name, figure in cold.items()]
     skipped = report.get("skipped", {})
     if skipped:
         lines += ["", "Skipped: " + "; ".join(f"{name} ({why})" for name, why in skipped.items())]
