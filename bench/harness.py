@@ -9,6 +9,8 @@ and every server gets exactly that file:
 - ``e2kg``: loaded into a fresh embedded store by ``Store.load`` (the bulk path ``e2kg load`` takes
   for large files), then ``e2kg serve --no-load`` (gunicorn, one worker, threads; query worker
   processes as configured by default);
+- ``flask-pyoxigraph``: bench/bare_app.py, the least a Python endpoint can be (Flask and pyoxigraph
+  under gunicorn, one process, 8 threads, no checks): what Python's HTTP layer alone costs;
 - ``oxigraph-disk``: ``oxigraph load --location`` then ``oxigraph serve --location``;
 - ``oxigraph-memory``: ``oxigraph serve`` without a location, the file POSTed to ``/store``;
 - ``rdflib-endpoint-oxigraph`` and ``rdflib-endpoint-rdflib``: ``rdflib-endpoint serve --store
@@ -64,6 +66,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ENDPOINT_VENV = ROOT / "bench" / ".venv-rdflib-endpoint"
 QUERIES = ROOT / "bench" / "queries"
+BARE_APP = ROOT / "bench" / "bare_app.py"
 RESULTS = ROOT / "bench" / "results"
 SPARQL_JSON = "application/sparql-results+json"
 HOST = "127.0.0.1"
@@ -463,6 +466,25 @@ def servers(include_rdflib: bool, connections: int) -> list[Server]:
             env={**e2kg_environment(connections), "E2KG_STORE": "{work}/e2kg-store"},
         ),
         Server(
+            "flask-pyoxigraph",
+            "/sparql",
+            prepare=lambda data, work: timed_run(
+                [sys.executable, str(BARE_APP), "--load", str(work / "bare-store"), str(data)]
+            ),
+            command=lambda _data, work, port: [
+                str(BIN / "gunicorn"),
+                "--workers",
+                "1",
+                "--threads",
+                "8",
+                "--bind",
+                f"{HOST}:{port}",
+                "--pythonpath",
+                str(ROOT / "bench"),
+                f"bare_app:create_app({str(work / 'bare-store')!r})",
+            ],
+        ),
+        Server(
             "oxigraph-disk",
             "/query",
             prepare=lambda data, work: timed_run(
@@ -770,8 +792,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--servers",
         nargs="+",
-        default=["e2kg", "e2kg-inprocess", "oxigraph-disk", "oxigraph-memory", "rdflib-endpoint-oxigraph",
-                 "rdflib-endpoint-rdflib"],
+        default=["e2kg", "e2kg-inprocess", "flask-pyoxigraph", "oxigraph-disk", "oxigraph-memory",
+                 "rdflib-endpoint-oxigraph", "rdflib-endpoint-rdflib"],
     )  # fmt: skip
     parser.add_argument("--skip", nargs="*", default=[], help="e2kg-only rows to leave out")
     parser.add_argument("--load-e2kg", nargs=2, metavar=("STORE", "FILE"), help=argparse.SUPPRESS)
