@@ -49,6 +49,8 @@ class Settings:
     """Seconds a query may run before it needs one of the ``max_queries - 1`` long-query slots."""
     client_queries: int = DEFAULT_CLIENT_QUERIES
     """Queries one client (address and User-Agent) may have running or waiting (429 beyond)."""
+    warm_answers: bool = True
+    """Compute the ready-made questions' default answers in the background after start and writes."""
 
     def __post_init__(self) -> None:
         _check_settings(self)
@@ -87,6 +89,7 @@ class Settings:
             client_queries=_parse_int(
                 "E2KG_CLIENT_QUERIES", text("E2KG_CLIENT_QUERIES"), DEFAULT_CLIENT_QUERIES
             ),
+            warm_answers=_parse_switch("E2KG_WARM_ANSWERS", text("E2KG_WARM_ANSWERS"), True),
         )
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -132,6 +135,20 @@ def _parse_float(name: str, value: str | None, default: float) -> float:
         return float(value)
     except ValueError:
         raise ConfigError(f"{name} must be a number of seconds, not {value!r}") from None
+
+
+_SWITCHES = {"1": True, "on": True, "true": True, "yes": True}
+_SWITCHES |= {"0": False, "off": False, "false": False, "no": False}
+
+
+def _parse_switch(name: str, value: str | None, default: bool) -> bool:
+    """On or off: ``1``/``on``/``true``/``yes`` or ``0``/``off``/``false``/``no``."""
+    if value is None:
+        return default
+    try:
+        return _SWITCHES[value.lower()]
+    except KeyError:
+        raise ConfigError(f"{name} must be 1 or 0 (on or off), not {value!r}") from None
 
 
 _SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "m": 1024**2, "mb": 1024**2, "g": 1024**3}
