@@ -65,18 +65,37 @@ class Answer:
         return row.values.get(column)
 
 
+@dataclass(frozen=True)
+class Solutions:
+    """What the store returned for a question with some parameter values, in every language."""
+
+    question: Question
+    parameters: dict[str, str]
+    """The parameter values used (defaults filled in)."""
+    rows: list[dict[str, Node]]
+
+    def answer(self, language: str) -> Answer:
+        """The answer in ``language`` (labels of that language, else of the other)."""
+        language = language if language in LANGUAGES else LANGUAGES[0]
+        rows = [_row(self.question, solution, language) for solution in self.rows]
+        return Answer(self.question, language, self.parameters, rows)
+
+
 def answer_question(
     store: Store, question: Question, values: Mapping[str, str], *, language: str = "en"
 ) -> Answer:
     """Run ``question`` with the parameter ``values`` and return its rows in ``language``."""
-    language = language if language in LANGUAGES else LANGUAGES[0]
+    return solve_question(store, question, values).answer(language)
+
+
+def solve_question(store: Store, question: Question, values: Mapping[str, str]) -> Solutions:
+    """Run ``question`` with the parameter ``values``: its solutions, for an answer in any language."""
     bindings, used = bind_parameters(question, values, store)
     if question.bind == "values":
         result = select_bound(store, question.query, bindings)
     else:
         result = store.select(question.query, bindings=bindings)
-    rows = [_row(question, solution, language) for solution in result.rows]
-    return Answer(question=question, language=language, parameters=used, rows=rows)
+    return Solutions(question, used, result.rows)
 
 
 def python_value(term: Node | None) -> Value:

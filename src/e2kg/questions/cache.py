@@ -24,6 +24,7 @@ __all__ = [
     "AnswerCache",
     "CacheStats",
     "answer_cache",
+    "answer_key",
     "answer_size",
     "chart_cache",
 ]
@@ -52,8 +53,7 @@ class AnswerCache:
 
         ``values`` are the parameter values as asked (the computed answer names the values used).
         """
-        key = (question_id, tuple(sorted(values.items())), language)
-        return self._cache.get_or_compute(key, compute)
+        return self._cache.get_or_compute(answer_key(question_id, values, language), compute)
 
     def stats(self) -> CacheStats:
         """Entries, estimated bytes, hits and misses."""
@@ -62,6 +62,14 @@ class AnswerCache:
     def clear(self) -> None:
         """Drop every entry."""
         self._cache.clear()
+
+
+AnswerKey = tuple[str, tuple[tuple[str, str], ...], str]
+
+
+def answer_key(question_id: str, values: Mapping[str, str], language: str) -> AnswerKey:
+    """The key of a whole answer (and of its chart): question, parameter values as asked, language."""
+    return (question_id, tuple(sorted(values.items())), language)
 
 
 def answer_size(answer: Answer) -> int:

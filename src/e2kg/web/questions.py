@@ -8,6 +8,7 @@ a time (``page``, ``page_size``; ``e2kg.questions.paging``) with links to the ot
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Hashable
 from typing import Any
 from urllib.parse import urlencode
@@ -27,12 +28,13 @@ from markupsafe import Markup
 from e2kg.errors import NotAcceptable
 from e2kg.questions import Answer, Question, answer_question, default_catalogue
 from e2kg.questions.answering import local_path
-from e2kg.questions.cache import answer_cache, chart_cache
+from e2kg.questions.cache import answer_cache, answer_key, chart_cache
 from e2kg.questions.charts import render_chart
 from e2kg.questions.formats import answer_csv, answer_document
 from e2kg.questions.model import LANGUAGES
 from e2kg.questions.paging import DEFAULT_SIZE, Page, page_of, parse_paging
 from e2kg.questions.publishing import openapi_document, publish_catalogue
+from e2kg.questions.warming import AnswerWarmer
 from e2kg.resources.cache import VersionedCache, cache_of
 from e2kg.store import Store
 from e2kg.web.context import get_settings, get_store
@@ -44,13 +46,16 @@ MEDIA_TYPES = {"application/json": "json", "text/csv": "csv", "text/html": "html
 browser (which ranks text/html higher) gets HTML."""
 
 RESERVED = ("lang", "format", "page", "page_size")
+"""Query-string names that are not question parameters."""
 BODY_BYTES = 64 * 1024 * 1024
 """The bound of one store's cache of rendered answer pages."""
-"""Query-string names that are not question parameters."""
+WARMER_KEY = "e2kg.answer-warmer"
+"""Where the app keeps its ``AnswerWarmer`` (absent with ``E2KG_WARM_ANSWERS=0``)."""
 
 
 def init_app(app: Flask) -> None:
-    """Check the catalogue now (start-up) and publish it into a writable store."""
+    """Check the catalogue now (start-up), publish it into a writable store and start warming
+    the default answers in the background (``E2KG_WARM_ANSWERS``)."""
     from e2kg.web.context import SETTINGS_KEY, STORE_KEY
 
     catalogue = default_catalogue()
@@ -62,6 +67,11 @@ def init_app(app: Flask) -> None:
         endpoint=settings.base_iri + "sparql",
     )
     app.register_blueprint(blueprint)
+    if settings.warm_answers:
+        warmer = AnswerWarmer(app.extensions[STORE_KEY], catalogue)
+        app.extensions[WARMER_KEY] = warmer
+        weakref.finalize(app, warmer.stop)  # the thread ends with the app
+        warmer.start()
 
 
 @blueprint.get("/questions")
@@ -124,7 +134,7 @@ def answer(question_id: str) -> Response | str:
         lambda: answer_question(store, question, values, language=language),
     )
     page = page_of(whole, number, size)
-    key = (question.id, tuple(sorted(values.items())), language)
+    key = answer_key(question.id, values, language)
     variant = (*key, number, size, kind, get_settings().base_iri)
     body = body_cache(store).get_or_compute(
         variant, lambda: render_body(store, key, whole, page, kind)
