@@ -1,56 +1,161 @@
-"""Median time to answer a study page (HTML) on the seed graph, in-process through the Flask app.
+"""Resource page and search times in process (Flask test client on an embedded store): every page
+type, cold and warm.
 
-    .venv/bin/python bench/page_timing.py [--store memory|oxigraph] [--runs 30] [--path /id/study/x]
+    .venv/bin/python bench/page_timing.py --store /tmp/P/store-1m [--repeat 5] [--only concept]
+    .venv/bin/python bench/page_timing.py                  # the seed graph in a temporary store
 
-The store is filled from the project's ontology/, shapes/ and graph/ first; the dataset version is
-bumped before every request so no response comes from a conditional 304.
+``--store`` reuses a directory loaded before (``e2kg load`` or ``Store.load`` of
+``bench/data/*-2012.nq``); without it the project's ontology/, shapes/ and graph/ are loaded into a
+temporary store. Pages point at generated resources (the first ``gen-`` study, organisation,
+person, quote, article) when the store holds generated data, else at the seed graph's.
+
+- **cold**: median of ``--repeat`` requests, each right after ``note_write`` (a new dataset
+  version: no cached page, no conditional 304) — the first request after a write;
+- **warm**: median of ``--repeat`` requests with no write in between (page cache hits).
+
+The search index build the application starts is awaited before measuring. A cold search is the
+first after a write: it starts a rebuild of the index and answers from the previous index after at
+most the configured wait (``stale``); the time of that rebuild is printed separately.
+
+Prints a Markdown table (milliseconds, response size); ``--json FILE`` writes the figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from flask.testing import FlaskClient
 
 from e2kg.config import Settings
 from e2kg.loading import load_sources
 from e2kg.resources.version import note_write
-from e2kg.store import open_store
+from e2kg.search import SearchIndex
+from e2kg.store import Store, open_store
 from e2kg.web.app import create_app
+from e2kg.web.context import STORE_KEY
+from e2kg.web.search import INDEX_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
+ID = "https://w3id.org/e2kg/id/"
+SCHEMA = "http://schema.org/"
+
+FIRST_OF_KIND = """
+SELECT ?resource WHERE {{ ?resource a <{cls}> FILTER STRSTARTS(STR(?resource), "{prefix}") }}
+ORDER BY ?resource LIMIT 1
+"""
+"""Only for picking a sample resource in this benchmark (not part of the service)."""
+
+
+@contextmanager
+def opened(location: str | None) -> Iterator[tuple[Store, str]]:
+    """The store at ``location``, or a temporary one filled with the project's sources."""
+    if location:
+        with open_store(location) as store:
+            yield store, location
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        temporary = str(Path(folder) / "store")
+        with open_store(temporary) as store:
+            load_sources(store, ROOT, manifest=None)
+            yield store, temporary
+
+
+def sample(store: Store, cls: str, prefix: str) -> str | None:
+    """The path below /id/ of the first resource of ``cls`` whose IRI starts with ``prefix``."""
+    rows = store.select(FIRST_OF_KIND.format(cls=cls, prefix=prefix)).rows
+    return str(rows[0]["resource"])[len(ID) :] if rows else None
+
+
+def page_urls(store: Store) -> dict[str, str]:
+    """Page type -> URL of the page measured."""
+    generated = sample(store, SCHEMA + "Report", ID + "study/gen-") is not None
+    mark = "gen-" if generated else ""
+    paths = {
+        "study": sample(store, SCHEMA + "Report", ID + "study/" + mark),
+        "department": "concept/department/hr",
+        "article": sample(store, SCHEMA + "BlogPosting", ID + "article/" + mark),
+        "quote": sample(store, SCHEMA + "Quotation", ID + "quote/" + mark),
+        "organisation": sample(store, SCHEMA + "Organization", ID + "organization/" + mark),
+        "person": sample(store, SCHEMA + "Person", ID + "person/" + mark),
+        "concept": "concept/role/leading",
+        "scheme": "scheme/department",
+    }
+    urls = {f"page {kind}": f"/id/{path}" for kind, path in paths.items() if path}
+    urls["page department, findings page 2"] = "/id/concept/department/hr?findings=2"
+    urls["page ontology term"] = "/def/core"
+    urls["search"] = "/search?q=Personalabteilung"
+    return urls
+
+
+def wait_for_index(index: SearchIndex | None) -> float:
+    """Seconds until no background build of the search index runs."""
+    started = time.perf_counter()
+    builder = index.start_refresh() if index is not None else None
+    while builder is not None and index is not None:
+        builder.join()
+        builder = index.start_refresh()
+    return time.perf_counter() - started
+
+
+def timed(client: FlaskClient, url: str) -> tuple[float, int]:
+    """Seconds and response bytes of one GET as HTML."""
+    started = time.perf_counter()
+    response = client.get(url, headers={"Accept": "text/html"})
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise SystemExit(f"{url}: {response.status_code} {response.get_data(as_text=True)[:300]}")
+    return elapsed, len(response.get_data())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", choices=["memory", "oxigraph"], default="oxigraph")
-    parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--path", default="/id/study/deloitte-2012")
+    parser.add_argument("--store", help="a store directory loaded before (else the seed graph)")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", help="measure only names containing this text")
+    parser.add_argument("--json", help="write the figures to this file")
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        location = "memory" if options.store == "memory" else str(Path(folder) / "store")
-        store = open_store(location)
-        load_sources(store, ROOT, manifest=None)
-        app = create_app(
-            {"E2KG_SETTINGS": Settings(store=location, source_dir=ROOT), "E2KG_STORE": store}
-        )
+    results: dict[str, dict[str, float]] = {}
+    with opened(options.store) as (store, location):
+        settings = Settings(store=location, source_dir=ROOT)
+        app = create_app({"E2KG_SETTINGS": settings, "E2KG_STORE": store})
         client = app.test_client()
-        assert client.get(options.path).status_code == 200  # warm-up
-        times = []
-        for _ in range(options.runs):
-            note_write(store)
-            started = time.perf_counter()
-            response = client.get(options.path, headers={"Accept": "text/html"})
-            times.append(time.perf_counter() - started)
-            assert response.status_code == 200
-        store.close()
-    print(
-        f"{options.path} on {options.store} (seed graph): median "
-        f"{statistics.median(times) * 1000:.1f} ms, min {min(times) * 1000:.1f} ms, "
-        f"max {max(times) * 1000:.1f} ms over {options.runs} runs"
-    )
+        served = app.extensions[STORE_KEY]  # the store the app serves (may wrap ``store``)
+        index: SearchIndex | None = app.extensions.get(INDEX_KEY)
+        print(f"search index built in the background in {wait_for_index(index):.1f} s")
+        for name, url in page_urls(store).items():
+            if options.only and options.only not in name:
+                continue
+            cold, warm, size = [], [], 0
+            for _ in range(options.repeat):
+                note_write(served)
+                seconds, size = timed(client, url)
+                cold.append(seconds)
+            for _ in range(options.repeat):
+                warm.append(timed(client, url)[0])
+            results[name] = {
+                "cold_ms": statistics.median(cold) * 1000,
+                "warm_ms": statistics.median(warm) * 1000,
+                "bytes": size,
+            }
+            if name == "search":  # each cold search started a rebuild of the index
+                results[name]["rebuild_s"] = wait_for_index(index)
+            print(f"{name} {url}: {results[name]}", flush=True)
+    print("\n| request | cold p50 ms | warm p50 ms | KiB |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, figures in results.items():
+        print(
+            f"| {name} | {figures['cold_ms']:,.1f} | {figures['warm_ms']:,.1f} | "
+            f"{figures['bytes'] / 1024:,.0f} |"
+        )
+    if options.json:
+        Path(options.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":
