@@ -10,13 +10,14 @@ name fixed alternatives with ``FILTER(?x IN (...))`` rather than VALUES, for the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from rdflib import URIRef
 from rdflib.term import Node
 
 from e2kg.store import SelectResult, Store
-from e2kg.store.syntax import with_values
+from e2kg.store.syntax import values_block, with_values
+from e2kg.store.terms import to_ntriples
 
 
 def select_bound(store: Store, query: str, bindings: Mapping[str, Node]) -> SelectResult:
@@ -25,3 +26,34 @@ def select_bound(store: Store, query: str, bindings: Mapping[str, Node]) -> Sele
     others = {name: term for name, term in bindings.items() if not isinstance(term, URIRef)}
     text = with_values(query, iris) if iris else query
     return store.select(text, bindings=others or None)
+
+
+def select_rows(
+    store: Store,
+    query: str,
+    rows: Sequence[Mapping[str, URIRef]],
+    bindings: Mapping[str, Node] | None = None,
+) -> SelectResult:
+    """Run ``query`` once for many IRIs: ``rows`` as one VALUES block of several rows at the start
+    of its WHERE group (where the planner starts), ``bindings`` (literals) substituted.
+
+    Every row names the same variables. No rows: an empty result without asking the store.
+    """
+    if not rows:
+        return SelectResult(variables=[], rows=[])
+    names = list(rows[0])
+    if any(list(row) != names for row in rows):
+        raise ValueError("every row must bind the same variables in the same order")
+    first = with_values(query, rows[0])
+    cells = " ".join("(" + " ".join(to_ntriples(row[name]) for name in names) + ")" for row in rows)
+    block = f"VALUES ({' '.join('?' + name for name in names)}) {{ {cells} }}"
+    # with_values found where the block goes; the one-row block it wrote becomes the whole block.
+    text = first.replace(values_block(rows[0]), block, 1)
+    return store.select(text, bindings=dict(bindings) if bindings else None)
+
+
+def limited(query: str, limit: int, offset: int = 0) -> str:
+    """``query`` with ``LIMIT limit OFFSET offset`` appended (whole numbers, checked here)."""
+    if isinstance(limit, bool) or isinstance(offset, bool) or limit < 0 or offset < 0:
+        raise ValueError(f"limit and offset must be whole numbers >= 0: {limit}, {offset}")
+    return f"{query.rstrip()}\nLIMIT {int(limit)} OFFSET {int(offset)}\n"

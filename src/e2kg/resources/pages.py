@@ -13,19 +13,23 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from e2kg.resources.binding import select_bound
+from e2kg.resources.binding import limited, select_bound, select_rows
 from e2kg.resources.iris import IriMapper
-from e2kg.resources.labels import LABEL_PROPERTIES, local_name, term_label
+from e2kg.resources.labels import LABEL_PROPERTIES, choose_literal, local_name, term_label
 from e2kg.resources.queries import resource_query
+from e2kg.resources.sections import (
+    FINDINGS_PAGE_SIZE,
+    FIRST_ROWS,
+    INCOMING_PAGE_SIZE,
+    SectionPage,
+    section_page,
+)
 from e2kg.store import Store
 
 SCHEMA = "http://schema.org/"
 SKOS_IN_SCHEME = "http://www.w3.org/2004/02/skos/core#inScheme"
-SUBSTITUTED = frozenset({"study-citations"})
-"""View queries faster with their resource substituted than joined first (``select_bound``):
-measured at a million triples, study-citations 85 ms substituted, 152 ms joined first."""
-INCOMING_PAGE_SIZE = 200
-"""Rows of "what points here" per page; incoming.rq asks for one more."""
+BLANK_NODE_LABEL = ("(an anonymous node)", "(ein anonymer Knoten)")
+"""How a blank node pointing here is listed (English, German): it has no address of its own."""
 
 
 @dataclass(frozen=True)
@@ -58,10 +62,13 @@ class PropertyGroup:
 
 @dataclass(frozen=True)
 class IncomingGroup:
-    """Resources pointing here with one predicate."""
+    """Resources pointing here with one predicate: how many in all, and the ones shown."""
 
     predicate: Link
     subjects: list[Link]
+    total: int
+    page: SectionPage | None = None
+    """Set when this group is shown a page at a time (``?via=``); else the first few only."""
 
 
 @dataclass(frozen=True)
@@ -74,8 +81,9 @@ class ResourcePage:
     types: list[Link]
     properties: list[PropertyGroup]
     incoming: list[IncomingGroup]
-    incoming_next: str | None
-    """The ``after`` value of the next page of incoming links; None when this is the last."""
+    """Every predicate pointing here with its count and first rows, or the one paged (``via``)."""
+    incoming_via: str | None
+    """The predicate whose incoming links this page lists a page at a time; None: all, briefly."""
     view: str | None
     """The main type's view: study, department, article, organization, quote, question."""
     view_data: dict[str, Any]
@@ -124,8 +132,21 @@ class PageBuilder:
 
     # -- the page ----------------------------------------------------------------------------------
 
-    def page(self, iri: URIRef, description: Graph, *, after: str = "") -> ResourcePage:
-        """The page of ``iri``; ``description`` is its RDF description (for JSON-LD and blank nodes)."""
+    def page(
+        self,
+        iri: URIRef,
+        description: Graph,
+        *,
+        via: URIRef | None = None,
+        via_page: int = 1,
+        findings_page: int = 1,
+    ) -> ResourcePage:
+        """The page of ``iri``; ``description`` is its RDF description (for JSON-LD and blank nodes).
+
+        ``via``: list the resources pointing here with that predicate, page ``via_page``, instead of
+        the first few of every predicate. ``findings_page``: the page of a business function's
+        findings.
+        """
         rows = select_bound(
             self.store, resource_query("properties"), self._bindings(resource=iri)
         ).rows
@@ -139,9 +160,9 @@ class PageBuilder:
             if row["predicate"] == RDF.type
         ]
         properties = self._properties(rows, description)
-        incoming, incoming_next = self.incoming(iri, after=after)
+        incoming = self.incoming(iri, via=via, via_page=via_page)
         view = self._view(rows)
-        view_data = self.view_data(view, iri) if view else {}
+        view_data = self.view_data(view, iri, findings_page=findings_page) if view else {}
         return ResourcePage(
             iri=str(iri),
             label=label,
@@ -149,7 +170,7 @@ class PageBuilder:
             types=types,
             properties=properties,
             incoming=incoming,
-            incoming_next=incoming_next,
+            incoming_via=str(via) if via is not None else None,
             view=view,
             view_data=view_data,
             json_ld=schema_json_ld(iri, label, description),
@@ -217,30 +238,68 @@ class PageBuilder:
 
     # -- incoming links ----------------------------------------------------------------------------
 
-    def incoming(self, iri: URIRef, *, after: str = "") -> tuple[list[IncomingGroup], str | None]:
-        """One page of what points to ``iri``, grouped by predicate, and the next page's key."""
-        # Substituted, not select_bound: joined first, the resource made this query slower
-        # (hr at a million triples: 1.0 -> 1.2 s); it groups every incoming link before LIMIT.
-        rows = self.store.select(
-            resource_query("incoming"),
-            bindings=self._bindings(resource=iri, after=Literal(after)),
-        ).rows
-        rows = [row for row in rows if "subject" in row]  # an empty group may come back as one row
-        next_after = None
-        if len(rows) > INCOMING_PAGE_SIZE:
-            # Drop the last subject entirely: it may continue on the next page.
-            last = rows[INCOMING_PAGE_SIZE]["subject"]
-            rows = [row for row in rows[:INCOMING_PAGE_SIZE] if row["subject"] != last]
-            next_after = str(rows[-1]["subject"]) if rows else None
-        groups: dict[str, IncomingGroup] = {}
-        for row in rows:
-            key = str(row["predicate"])
-            if key not in groups:
-                groups[key] = IncomingGroup(self.link(row["predicate"], row.get("plabel")), [])
-            groups[key].subjects.append(
-                self.link(row["subject"], row.get("label"), row.get("fallback"))
+    def incoming(
+        self, iri: URIRef, *, via: URIRef | None = None, via_page: int = 1
+    ) -> list[IncomingGroup]:
+        """What points to ``iri``, grouped by predicate with counts: the first ``FIRST_ROWS`` of
+        each, or page ``via_page`` of the one predicate ``via``."""
+        counts = {
+            row["predicate"]: int(str(row["count"]))
+            for row in select_bound(
+                self.store, resource_query("incoming-counts"), {"resource": iri}
+            ).rows
+            if "predicate" in row  # an empty group may come back as one row
+        }
+        if via is not None:
+            page: SectionPage | None = section_page(
+                "page", via_page, INCOMING_PAGE_SIZE, counts.get(via, 0)
             )
-        return sorted(groups.values(), key=lambda group: group.predicate.label.lower()), next_after
+            chosen: dict[Node, SectionPage | None] = {via: page} if counts.get(via) else {}
+        else:
+            page = None
+            chosen = dict.fromkeys(counts)
+        subjects: dict[Node, list[Node]] = {}
+        for predicate, paged in chosen.items():
+            if not isinstance(predicate, URIRef):
+                continue
+            size, offset = (paged.size, paged.offset) if paged else (FIRST_ROWS, 0)
+            query = limited(resource_query("incoming-subjects"), size, offset)
+            rows = select_bound(self.store, query, {"resource": iri, "predicate": predicate}).rows
+            subjects[predicate] = [row["subject"] for row in rows if "subject" in row]
+        labels = self.labels([*chosen, *(s for listed in subjects.values() for s in listed)])
+        groups = []
+        for predicate, listed in subjects.items():
+            links = sorted(
+                (self.subject_link(subject, labels) for subject in listed),
+                key=lambda link: (link.label.lower(), link.iri),
+            )
+            predicate_label = labels.get(predicate)
+            if predicate_label is not None and predicate_label.language not in (
+                None,
+                self.language,
+            ):
+                predicate_label = None  # a reused term's own label in this language is better
+            groups.append(
+                IncomingGroup(self.link(predicate, predicate_label), links, counts[predicate], page)
+            )
+        return sorted(groups, key=lambda group: group.predicate.label.lower())
+
+    def labels(self, iris: list[Node]) -> dict[Node, Literal]:
+        """IRI -> its label, in the page language if it has one (``choose_literal``), for each of
+        ``iris`` that has a label."""
+        unique = [{"resource": iri} for iri in dict.fromkeys(iris) if isinstance(iri, URIRef)]
+        candidates: dict[Node, list[Node]] = {}
+        for row in select_rows(self.store, resource_query("labels"), unique).rows:
+            if "resource" in row and "label" in row:
+                candidates.setdefault(row["resource"], []).append(row["label"])
+        chosen = {iri: choose_literal(found, self.language) for iri, found in candidates.items()}
+        return {iri: label for iri, label in chosen.items() if label is not None}
+
+    def subject_link(self, subject: Node, labels: Mapping[Node, Literal]) -> Link:
+        """A link to ``subject`` with its label; a blank node gets a label and no address."""
+        if isinstance(subject, BNode):
+            return Link("", BLANK_NODE_LABEL[self.language == "de"], "")
+        return self.link(subject, labels.get(subject))
 
     # -- views per main type -----------------------------------------------------------------------
 
@@ -254,16 +313,19 @@ class PageBuilder:
                 return view
         return None
 
-    def view_data(self, view: str, iri: URIRef) -> dict[str, Any]:
-        """The rows of the view ``view`` for ``iri``."""
+    def view_data(self, view: str, iri: URIRef, *, findings_page: int = 1) -> dict[str, Any]:
+        """The rows of the view ``view`` for ``iri`` (page ``findings_page`` of a department's
+        findings)."""
         if view == "study":
             return {
                 "findings": self._rows("study-findings", study=iri),
                 "citations": self._rows("study-citations", study=iri),
             }
         if view == "department":
+            findings, shares = self.department_findings(iri, findings_page)
             return {
-                "shares": self._rows("department-shares", department=iri),
+                "shares": shares,
+                "findings": findings,
                 "statements": self._rows("statements-about", resource=iri),
             }
         if view == "article":
@@ -279,15 +341,35 @@ class PageBuilder:
             return {"answers": self._rows("question-answer", question=iri)}
         return {}
 
+    def department_findings(
+        self, department: URIRef, number: int
+    ) -> tuple[SectionPage, list[dict[str, Any]]]:
+        """Page ``number`` of the findings about ``department`` and their rows (study, year, role,
+        share, qualifiers): a cheap count, one page of finding IRIs, then the details of those."""
+        bound = {"department": department}
+        counted = select_bound(self.store, resource_query("department-finding-count"), bound)
+        total = int(str(counted.rows[0]["count"])) if counted.rows else 0
+        page = section_page("findings", number, FINDINGS_PAGE_SIZE, total)
+        query = limited(resource_query("department-findings"), page.size, page.offset)
+        findings = [row["finding"] for row in select_bound(self.store, query, bound).rows]
+        rows = [
+            {"finding": finding, "department": department}
+            for finding in findings
+            if isinstance(finding, URIRef)
+        ]
+        details = select_rows(
+            self.store, resource_query("department-shares"), rows, self._bindings()
+        )
+        return page, self._converted(details.rows)
+
     def _rows(self, query: str, **terms: Node) -> list[dict[str, Any]]:
         """Rows of a view query with IRIs as Links (labelled by the matching ``*Name`` column)."""
-        bindings = self._bindings(**terms)
-        if query in SUBSTITUTED:
-            result = self.store.select(resource_query(query), bindings=bindings)
-        else:
-            result = select_bound(self.store, resource_query(query), bindings)
+        result = select_bound(self.store, resource_query(query), self._bindings(**terms))
+        return self._converted(result.rows)
+
+    def _converted(self, result_rows: list[dict[str, Node]]) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
-        for row in result.rows:
+        for row in result_rows:
             if not any(isinstance(node, URIRef) for node in row.values()):
                 continue  # an empty group may come back as one row without IRIs
             converted: dict[str, Any] = {}

@@ -11,6 +11,8 @@ Rendered pages and RDF forms are kept for the current dataset version in a bound
 from __future__ import annotations
 
 import hashlib
+import re
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, render_template, request, url_for
 from rdflib import URIRef
@@ -23,6 +25,7 @@ from e2kg.resources.forms import ALIASES, FORMAT_NAMES, HTML, OFFERED, SUFFIXES,
 from e2kg.resources.iris import IriMapper
 from e2kg.resources.labels import LANGUAGES
 from e2kg.resources.pages import PageBuilder
+from e2kg.resources.sections import page_number
 from e2kg.resources.version import dataset_version
 from e2kg.store import Store
 from e2kg.web.context import get_settings, get_store
@@ -31,6 +34,8 @@ from e2kg.web.errors import error_response, wants_html
 blueprint = Blueprint("resources", __name__)
 
 VARY = "Accept, Accept-Language"
+ABSOLUTE_IRI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+"""What ``?via=`` accepts: an absolute http(s) IRI without characters an IRI cannot hold."""
 PAGE_CACHE_BYTES = 32 * 1024 * 1024
 """The bound of one store's cache of rendered resources (pages and RDF forms)."""
 
@@ -83,19 +88,21 @@ def resource(root: str, rest: str) -> Response:
         return not_found(f"/{root}/{rest}")
     media_type = negotiate(resolved.suffix)
     language = request_language() if media_type == HTML else None
-    after = request.args.get("after", "") if media_type == HTML else ""
+    sections = section_arguments() if media_type == HTML else SectionArguments()
     store = get_store()
     version = dataset_version(store)
-    variant = "-".join(part for part in (SUFFIXES.get(media_type, "html"), language, after) if part)
+    variant = "-".join(
+        part for part in (SUFFIXES.get(media_type, "html"), language, *sections.key()) if part
+    )
     etag = f"{version.tag}-{hashlib.sha256(variant.encode('utf-8')).hexdigest()[:12]}"
     if not is_resource_modified(request.environ, etag=etag, last_modified=version.modified):
         return _with_cache_headers(Response(status=304), etag, version.modified)
 
     iri = resolved.iri
-    # The ETag holds the version, form, language and page of incoming links.
+    # The ETag holds the version, form, language and the pages of the growing sections.
     key = (str(iri), root, rest, etag, get_settings().base_iri)
     rendered = page_cache(store).get_or_compute(
-        key, lambda: _render(store, mapper, root, rest, iri, media_type, language, after)
+        key, lambda: _render(store, mapper, root, rest, iri, media_type, language, sections)
     )
     if rendered is None:
         return not_found(str(iri))
@@ -115,7 +122,7 @@ def _render(
     iri: URIRef,
     media_type: str,
     language: str | None,
-    after: str,
+    sections: SectionArguments,
 ) -> tuple[bytes, str] | None:
     """The body and content type of ``iri`` in ``media_type``; None when the graph has no such
     resource."""
@@ -124,7 +131,11 @@ def _render(
         return None
     if media_type == HTML:
         page = PageBuilder(store, mapper, language or LANGUAGES[0]).page(
-            iri, description, after=after
+            iri,
+            description,
+            via=sections.via,
+            via_page=sections.via_page,
+            findings_page=sections.findings_page,
         )
         alternates = {
             suffix: url_for("resources.resource", root=root, rest=_stem(rest) + "." + suffix)
@@ -143,6 +154,34 @@ def _render(
     body = serialise(description, media_type)
     charset = "; charset=utf-8" if media_type != "application/rdf+xml" else ""
     return body, media_type + charset
+
+
+@dataclass(frozen=True)
+class SectionArguments:
+    """Which page of the growing sections a request asks for (``via``/``page``, ``findings``)."""
+
+    via: URIRef | None = None
+    via_page: int = 1
+    findings_page: int = 1
+
+    def key(self) -> tuple[str, ...]:
+        """What tells this variant from the first page (for the ETag)."""
+        if self.via is None and self.findings_page == 1:
+            return ()
+        return (str(self.via or ""), str(self.via_page), str(self.findings_page))
+
+
+def section_arguments() -> SectionArguments:
+    """The section pages of the request; 400 for a page that is not a whole number >= 1 or a
+    ``via`` that is not an absolute IRI."""
+    via = request.args.get("via", "").strip()
+    if via and not ABSOLUTE_IRI.match(via):
+        raise InputError(f"parameter 'via': {via!r} is not an absolute http(s) IRI")
+    return SectionArguments(
+        via=URIRef(via) if via else None,
+        via_page=page_number("page", request.args.get("page")),
+        findings_page=page_number("findings", request.args.get("findings")),
+    )
 
 
 def page_cache(store: Store) -> VersionedCache[tuple[bytes, str] | None]:
