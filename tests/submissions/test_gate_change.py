@@ -16,7 +16,9 @@ import requests
 from rdflib import Graph, URIRef
 from submission_testing import AUTH, ENTRY, OBSERVATION, SHARE, dump, publish, update
 
-import e2kg.submissions.gate as gate
+import e2kg.submissions.body_limits as body_limits
+import e2kg.submissions.graph_store_change as graph_store_change
+from e2kg.submissions.change import Triple
 from e2kg_testing import LiveServer
 
 STUDY = "https://w3id.org/e2kg/id/study/example-2016"
@@ -96,7 +98,7 @@ def test_a_graph_store_put_of_a_broken_study_is_refused(any_backend_server: Live
 def test_a_body_over_the_triple_limit_is_413_naming_it(
     oxigraph_server: LiveServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(gate, "MAX_WRITE_TRIPLES", 10)
+    monkeypatch.setattr(body_limits, "MAX_WRITE_TRIPLES", 10)
     before = dump(oxigraph_server)
     response = put(oxigraph_server, TARGET, ENTRY.read_bytes())
     assert response.status_code == 413, response.text
@@ -110,15 +112,15 @@ def held_parse(
 ) -> Iterator[tuple[threading.Event, threading.Event]]:
     """Graph Store bodies with a collection wait at the start of their parse until ``release``."""
     started, release = threading.Event(), threading.Event()
-    parse = gate.parse_body
+    parse = body_limits.parse_body
 
-    def waiting(body: bytes, *, media_type: str, graph: URIRef) -> set[gate.Triple]:
+    def waiting(body: bytes, *, media_type: str, graph: URIRef) -> set[Triple]:
         if b"(" in body:
             started.set()
             release.wait(timeout=60)
         return parse(body, media_type=media_type, graph=graph)
 
-    monkeypatch.setattr(gate, "parse_body", waiting)
+    monkeypatch.setattr(graph_store_change, "parse_body", waiting)
     yield started, release
     release.set()
 
