@@ -119,6 +119,7 @@ def main() -> None:
     parser.add_argument("--store", help="a store directory loaded before (else the seed graph)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", help="measure only names containing this text")
+    parser.add_argument("--skip", action="append", default=[], help="skip names containing this")
     parser.add_argument("--json", help="write the figures to this file")
     options = parser.parse_args()
     results: dict[str, dict[str, float]] = {}
@@ -131,6 +132,8 @@ def main() -> None:
         print(f"search index built in the background in {wait_for_index(index):.1f} s")
         for name, url in page_urls(store).items():
             if options.only and options.only not in name:
+                continue
+            if any(text in name for text in options.skip):
                 continue
             cold, warm, size = [], [], 0
             for _ in range(options.repeat):

@@ -26,7 +26,7 @@ def describe(store: Store, iri: URIRef, *, hash_document: bool = False) -> Graph
 
 
 def document_members(store: Store, document: URIRef) -> list[URIRef]:
-    """The typed IRIs ``<document>#...``: looked for in the graph(s) describing ``document`` (the
+    """The typed IRIs ``<document>#...``: looked for in the graph(s) typing ``document`` (the
     ontology's own graph), and only if none holds any, among every typed IRI of the store."""
     namespace = Literal(str(document) + "#")
     rows = select_bound(
