@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property, lru_cache
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -20,6 +21,7 @@ from e2kg.store import Store
 Value = str | int | float | bool | None
 """A cell of an answer as a JSON-ready Python value."""
 
+BOOLEAN = XSD.boolean
 NUMBERS = {
     XSD.decimal,
     XSD.integer,
@@ -74,10 +76,17 @@ class Solutions:
     """The parameter values used (defaults filled in)."""
     rows: list[dict[str, Node]]
 
+    @cached_property
+    def cells(self) -> list[dict[str, Value]]:
+        """Each row's projected values as JSON-ready values (converted once for every language)."""
+        names = self.question.variables
+        return [{name: python_value(row.get(name)) for name in names} for row in self.rows]
+
     def answer(self, language: str) -> Answer:
         """The answer in ``language`` (labels of that language, else of the other)."""
         language = language if language in LANGUAGES else LANGUAGES[0]
-        rows = [_row(self.question, solution, language) for solution in self.rows]
+        plain, localised = _columns(self.question.variables)
+        rows = [_row(self.question, cells, plain, localised, language) for cells in self.cells]
         return Answer(self.question, language, self.parameters, rows)
 
 
@@ -109,26 +118,40 @@ def python_value(term: Node | None) -> Value:
                 return int(number) if number == number.to_integral_value() else float(number)
             if isinstance(number, int | float):
                 return number
-        if term.datatype == XSD.boolean:
+        if term.datatype == BOOLEAN:
             return bool(term.toPython())
     return str(term)
 
 
-def _row(question: Question, solution: Mapping[str, Node], language: str) -> Row:
-    values: dict[str, Value] = {}
-    localised: dict[str, dict[str, Value]] = {}
-    for name in question.variables:
-        value = python_value(solution.get(name))
+@lru_cache(maxsize=256)
+def _columns(variables: tuple[str, ...]) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """The plain variables, and each ``x`` of ``x_de``/``x_en`` pairs with its variables in
+    language order (LANGUAGES first, then the rest)."""
+    plain: list[str] = []
+    pairs: dict[str, dict[str, str]] = {}
+    for name in variables:
         match = LOCALISED.match(name)
         if match:
-            localised.setdefault(match["name"], {})[match["language"]] = value
+            pairs.setdefault(match["name"], {})[match["language"]] = name
         else:
-            values[name] = value
-    for name, texts in localised.items():
-        chosen = texts.get(language)
-        if chosen is None:
-            chosen = next((text for text in texts.values() if text is not None), None)
-        values[name] = chosen
+            plain.append(name)
+    return tuple(plain), {base: tuple(by.values()) for base, by in pairs.items()}
+
+
+def _row(
+    question: Question,
+    cells: dict[str, Value],
+    plain: tuple[str, ...],
+    localised: dict[str, tuple[str, ...]],
+    language: str,
+) -> Row:
+    values = {name: cells[name] for name in plain}
+    suffix = "_" + language
+    for base, names in localised.items():
+        chosen = cells.get(base + suffix)
+        if chosen is None:  # the other language, in the order the query names them
+            chosen = next((cells[name] for name in names if cells[name] is not None), None)
+        values[base] = chosen
     return Row(
         values=values,
         citations=tuple(_citations(values)),
