@@ -29,6 +29,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import fields, replace
 from pathlib import Path
 
 from flask.testing import FlaskClient
@@ -125,6 +126,9 @@ def main() -> None:
     results: dict[str, dict[str, float]] = {}
     with opened(options.store) as (store, location):
         settings = Settings(store=location, source_dir=ROOT)
+        if "warm_answers" in {field.name for field in fields(Settings)}:
+            # No answer warming after each write: it would compete with the page being measured.
+            settings = replace(settings, warm_answers=False)
         app = create_app({"E2KG_SETTINGS": settings, "E2KG_STORE": store})
         client = app.test_client()
         served = app.extensions[STORE_KEY]  # the store the app serves (may wrap ``store``)
