@@ -72,6 +72,7 @@ def check_write(
     store: Store, context: ValidationContext, change: Change, *, language: str = "en"
 ) -> GateOutcome:
     """Validate what ``change`` would do to the store; the store itself is not touched."""
+    store = _engine(store)
     delta = change.find_delta(store)
     if delta is None:
         return check_on_copy(store, context, change, language=language)
@@ -102,6 +103,15 @@ def check_write(
             with _applied(kept, [t for t in known if t not in kept], []):
                 report = new_results(context, report, kept, focus)
     return GateOutcome(report, changes, delta, reads, len(fetched))
+
+
+def _engine(store: Store) -> Store:
+    """The store that holds the data: the one a wrapper such as ``query_runner.NotifyingStore``
+    holds as ``inner``. The gate only reads it (and checkpoints it), and the checkpoint and the
+    literal forms of ``store.scratch`` are those of the embedded engine, which the wrapper hides;
+    the caller still writes through the wrapper, so its runner hears of the write."""
+    inner = getattr(store, "inner", None)
+    return _engine(inner) if isinstance(inner, Store) else store
 
 
 def after_write(context: ValidationContext, outcome: GateOutcome) -> None:
