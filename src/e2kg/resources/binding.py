@@ -34,13 +34,16 @@ def select_rows(
     rows: Sequence[Mapping[str, URIRef]],
     bindings: Mapping[str, Node] | None = None,
 ) -> SelectResult:
-    """Run ``query`` once for many IRIs: ``rows`` as one VALUES block of several rows at the start
-    of its WHERE group (where the planner starts), ``bindings`` (literals) substituted.
-
-    Every row names the same variables. No rows: an empty result without asking the store.
-    """
+    """Run the SELECT ``query`` once for many IRIs (``with_rows``), ``bindings`` (literals)
+    substituted. No rows: an empty result without asking the store."""
     if not rows:
         return SelectResult(variables=[], rows=[])
+    return store.select(with_rows(query, rows), bindings=dict(bindings) if bindings else None)
+
+
+def with_rows(query: str, rows: Sequence[Mapping[str, URIRef]]) -> str:
+    """``query`` with ``rows`` as one VALUES block of several rows at the start of its WHERE group
+    (where the planner starts). Every row names the same variables; at least one row."""
     names = list(rows[0])
     if any(list(row) != names for row in rows):
         raise ValueError("every row must bind the same variables in the same order")
@@ -48,8 +51,7 @@ def select_rows(
     cells = " ".join("(" + " ".join(to_ntriples(row[name]) for name in names) + ")" for row in rows)
     block = f"VALUES ({' '.join('?' + name for name in names)}) {{ {cells} }}"
     # with_values found where the block goes; the one-row block it wrote becomes the whole block.
-    text = first.replace(values_block(rows[0]), block, 1)
-    return store.select(text, bindings=dict(bindings) if bindings else None)
+    return first.replace(values_block(rows[0]), block, 1)
 
 
 def limited(query: str, limit: int, offset: int = 0) -> str:
