@@ -6,9 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
+from rdflib.term import Node
 
+from e2kg.resources.binding import select_rows
 from e2kg.resources.iris import IriMapper
-from e2kg.resources.labels import term_label
+from e2kg.resources.labels import choose_literal, term_label
 from e2kg.resources.pages import Link
 from e2kg.resources.queries import resource_query
 from e2kg.store import Store
@@ -45,10 +47,21 @@ def overview(store: Store, mapper: IriMapper, language: str) -> Overview:
         name = str(label or fallback or term_label(text, language))
         return Link(text, name, mapper.local_path(text) or text)
 
-    classes = [
-        ClassCount(link(row["class"], row.get("label")), int(str(row["count"])))
-        for row in store.select(resource_query("class-counts"), bindings=bindings).rows
+    counted = [
+        row
+        for row in store.select(resource_query("class-counts")).rows
         if "class" in row  # an empty group may come back as one row
+    ]
+    labels: dict[Node, list[Node]] = defaultdict(list)
+    rows = [{"resource": row["class"]} for row in counted if isinstance(row["class"], URIRef)]
+    for row in select_rows(store, resource_query("labels"), rows).rows:
+        labels[row["resource"]].append(row["label"])
+    classes = [
+        ClassCount(
+            link(row["class"], choose_literal(labels.get(row["class"], []), language)),
+            int(str(row["count"])),
+        )
+        for row in counted
     ]
 
     def members(cls: str) -> list[tuple[Link, str | None]]:
