@@ -89,6 +89,16 @@ class MemoryStore(Store):
         self._dataset = RdflibDataset(default_union=True)
         self._lock = threading.RLock()
 
+    @classmethod
+    def from_quads(cls, nquads: bytes) -> MemoryStore:
+        """A store holding ``nquads`` (our own N-Quads dump) as they are: named graphs keep their
+        names and default-graph triples stay in the default graph (``load`` would put both into
+        one named graph). The write gate's scratch copy of a memory or remote store."""
+        store = cls()
+        with rdflib_calls():
+            store._dataset.parse(data=nquads, format="nquads")
+        return store
+
     @property
     def writable(self) -> bool:
         return True

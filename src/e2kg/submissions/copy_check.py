@@ -13,7 +13,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from e2kg.store import Store, open_store
-from e2kg.store.memory import rdflib_calls
+from e2kg.store.memory import MemoryStore, rdflib_calls
 from e2kg.store.scratch import Quad
 from e2kg.submissions.change import Change, is_data_graph
 from e2kg.submissions.context import ValidationContext, prepared_graph
@@ -52,10 +52,18 @@ def check_on_copy(
 
 @contextmanager
 def _scratch(store: Store, directory: Path) -> Iterator[Store]:
-    """A store of the same engine holding a copy of every named graph of ``store``."""
-    copy = open_store(str(directory / "copy") if store.name == "oxigraph" else "memory")
+    """A store of the same engine holding a copy of ``store``: a memory store's whole dump with
+    its default graph (an update's WHERE reads it; without it a write keyed on a default-graph
+    triple changed nothing on the copy and passed unchecked), a remote store's named graphs
+    (what its dump holds), every named graph of an embedded store."""
+    embedded = store.name == "oxigraph"
+    copy = (
+        open_store(str(directory / "copy"))
+        if embedded
+        else MemoryStore.from_quads(b"".join(store.dump("application/n-quads")))
+    )
     try:
-        for graph in store.graphs():
+        for graph in store.graphs() if embedded else ():
             triples = store.construct(submission_query("graph-triples"), bindings={"graph": graph})
             copy.replace_graph(graph, triples, media_type="text/turtle")
         yield copy
