@@ -17,9 +17,10 @@ import rdflib.plugins.sparql
 from rdflib import Dataset as RdflibDataset
 from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
+from rdflib.plugins.sparql.algebra import BGP, Join, translateQuery, translateUpdate
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.plugins.sparql.sparql import Query
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import Query, Update
 from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
@@ -215,6 +216,7 @@ class MemoryStore(Store):
         except Exception as e:
             raise syntax_error(e, "update") from e
         _refuse_generalised_triples(parsed)
+        _work_around_union_default_graph(parsed)
         with self._lock, rdflib_calls():
             try:
                 self._dataset.update(parsed)
@@ -267,6 +269,38 @@ class MemoryStore(Store):
         with self._lock, rdflib_calls():
             body = self._dataset.serialize(format=RDFLIB_GRAPH_FORMATS[wanted], encoding="utf-8")
         yield body
+
+
+def _work_around_union_default_graph(parsed: Update) -> None:
+    """Two operations rdflib runs wrongly on a Dataset whose default graph is the union, rewritten
+    in place before they run.
+
+    ``INSERT DATA`` triples outside ``GRAPH`` are added to the union graph, which takes only quads
+    (a ValueError, answered 500): they go to the default graph instead, where ``INSERT { … }
+    WHERE`` puts them. ``DELETE WHERE`` with ``GRAPH ?g`` looks for a graph named after the
+    variable and deletes nothing: it becomes the ``DELETE { … } WHERE { … }`` the specification
+    says it is short for (only when a graph is a variable: the rest keeps rdflib's behaviour).
+    """
+    for index, operation in enumerate(parsed.algebra):
+        if operation.name == "InsertData" and operation.get("triples"):
+            operation["quads"][DATASET_DEFAULT_GRAPH_ID] += operation["triples"]
+            operation["triples"] = []
+        elif operation.name == "DeleteWhere" and any(
+            isinstance(graph, Variable) for graph in operation["quads"] or {}
+        ):
+            where = BGP(operation["triples"] or [])
+            for graph, triples in operation["quads"].items():
+                where = Join(where, CompValue("Graph", term=graph, p=BGP(triples)))
+            parsed.algebra[index] = CompValue(
+                "Modify",
+                delete=CompValue(
+                    "DeleteClause", quads=operation["quads"], triples=operation["triples"]
+                ),
+                insert=None,
+                using=None,
+                withClause=None,
+                where=where,
+            )
 
 
 def _refuse_generalised_triples(parsed: Query | object) -> None:
