@@ -24,13 +24,14 @@ from e2kg.store.base import Bindings
 from e2kg.store.memory import MemoryStore
 from e2kg.web.app import create_app
 from e2kg.web.context import STORE_KEY
-from e2kg.web.questions import WARMER_KEY
+from e2kg.web.questions import WARMER_KEY, body_cache
 from e2kg_testing import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 30
 WARM_TIMEOUT = 120
 JSON = {"Accept": "application/json"}
+HTML = {"Accept": "text/html"}
 TOKEN = "warming-test-token"
 
 
@@ -67,19 +68,25 @@ def test_the_first_request_after_start_is_served_from_the_cache(served: tuple[st
     assert [question.id for question in warmer.questions] == expected
     assert "leading-departments" in expected and "mentions" not in expected  # mentions needs one
     cache = answer_cache(app.extensions[STORE_KEY])
-    before = cache.stats()
+    bodies = body_cache(app.extensions[STORE_KEY])
+    before, bodies_before = cache.stats(), bodies.stats()
+    requested = 0
     for question_id in ("leading-departments", "driver-portfolio", "quotes"):
         for language in ("de", "en"):
-            response = requests.get(
-                f"{url}/questions/{question_id}",
-                params={"lang": language},
-                headers=JSON,
-                timeout=TIMEOUT,
-            )
-            assert response.status_code == 200 and response.json()["rows"]
-    after = cache.stats()
+            for accept, check in ((JSON, "rows"), (HTML, "<table")):
+                response = requests.get(
+                    f"{url}/questions/{question_id}",
+                    params={"lang": language},
+                    headers=accept,
+                    timeout=TIMEOUT,
+                )
+                assert response.status_code == 200 and check in response.text
+                requested += 1
+    after, bodies_after = cache.stats(), bodies.stats()
     assert after.misses == before.misses, "a request ran a query the warmer should have run"
-    assert after.hits == before.hits + 6
+    assert after.hits == before.hits + requested
+    assert bodies_after.misses == bodies_before.misses, "a first page was rendered at request time"
+    assert bodies_after.hits == bodies_before.hits + requested
 
 
 def test_after_a_write_the_warmed_answer_has_the_new_data(served: tuple[str, Any]) -> None:

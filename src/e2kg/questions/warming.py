@@ -1,7 +1,8 @@
 """Background warming of the answer cache: after start-up and after every write, once the data has
 been quiet for ``delay`` seconds, a daemon thread computes the default answer (no parameters given)
 of every question that needs no parameter, one question at a time, in every language, with its
-chart, so that the first request finds it in the answer cache (``e2kg.questions.cache``).
+chart (and, through ``also``, what the web layer derives from it: the first page in HTML and
+JSON), so that the first request finds it in the caches (``e2kg.questions.cache``).
 
 Nothing a request does waits for the warmer: it takes no lock of its own that requests take, and
 it puts answers only through the caches' ``get_or_compute``, which keeps a value only when the
@@ -55,8 +56,15 @@ def warmable(question: Question) -> bool:
     return not any(parameter.required for parameter in question.parameters)
 
 
+Unchanged = Callable[[], None]
+"""Raises ``Abandoned`` when the data changed since the round started (call it inside a compute)."""
+AlsoWarm = Callable[[Question, Answer, Unchanged], None]
+"""What to warm beside a whole answer (the web layer: its first page bodies)."""
+
+
 class AnswerWarmer:
-    """Keeps the default answers of ``questions`` cached for the current version of ``store``."""
+    """Keeps the default answers of ``questions`` cached for the current version of ``store``;
+    ``also`` is called with each warmed answer (in each language) to warm what derives from it."""
 
     def __init__(
         self,
@@ -65,8 +73,10 @@ class AnswerWarmer:
         *,
         delay: float = DELAY,
         poll: float = POLL,
+        also: AlsoWarm | None = None,
     ) -> None:
         self._store = weakref.ref(store)
+        self.also = also
         self.questions = tuple(question for question in questions if warmable(question))
         self.delay = delay
         self.poll = poll
@@ -180,8 +190,11 @@ class AnswerWarmer:
             if question.chart is not None:
                 key = answer_key(question.id, {}, language)
                 charts.get_or_compute(key, partial(_chart, whole, unchanged))
+            if self.also is not None:
+                unchanged()
+                self.also(question, whole, unchanged)
 
 
-def _chart(whole: Answer, unchanged: Callable[[], None]) -> str | None:
+def _chart(whole: Answer, unchanged: Unchanged) -> str | None:
     unchanged()
     return render_chart(whole)

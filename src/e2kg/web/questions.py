@@ -28,13 +28,13 @@ from markupsafe import Markup
 from e2kg.errors import NotAcceptable
 from e2kg.questions import Answer, Question, answer_question, default_catalogue
 from e2kg.questions.answering import local_path
-from e2kg.questions.cache import answer_cache, answer_key, chart_cache
+from e2kg.questions.cache import AnswerKey, answer_cache, answer_key, chart_cache
 from e2kg.questions.charts import render_chart
 from e2kg.questions.formats import answer_csv, answer_document
 from e2kg.questions.model import LANGUAGES
 from e2kg.questions.paging import DEFAULT_SIZE, Page, page_of, parse_paging
 from e2kg.questions.publishing import openapi_document, publish_catalogue
-from e2kg.questions.warming import AnswerWarmer
+from e2kg.questions.warming import AlsoWarm, AnswerWarmer, Unchanged
 from e2kg.resources.cache import VersionedCache, cache_of
 from e2kg.store import Store
 from e2kg.web.context import get_settings, get_store
@@ -68,7 +68,7 @@ def init_app(app: Flask) -> None:
     )
     app.register_blueprint(blueprint)
     if settings.warm_answers:
-        warmer = AnswerWarmer(app.extensions[STORE_KEY], catalogue)
+        warmer = AnswerWarmer(app.extensions[STORE_KEY], catalogue, also=page_warmer(app))
         app.extensions[WARMER_KEY] = warmer
         weakref.finalize(app, warmer.stop)  # the thread ends with the app
         warmer.start()
@@ -135,9 +135,8 @@ def answer(question_id: str) -> Response | str:
     )
     page = page_of(whole, number, size)
     key = answer_key(question.id, values, language)
-    variant = (*key, number, size, kind, get_settings().base_iri)
     body = body_cache(store).get_or_compute(
-        variant, lambda: render_body(store, key, whole, page, kind)
+        body_key(key, number, size, kind), lambda: render_body(store, key, whole, page, kind)
     )
     if kind == "html":
         return body
@@ -152,6 +151,40 @@ def answer(question_id: str) -> Response | str:
     response.headers["X-Total-Count"] = str(page.total)
     response.headers["Vary"] = "Accept, Accept-Language"
     return response
+
+
+def body_key(key: AnswerKey, number: int, size: int, kind: str) -> Hashable:
+    """The key of one rendered page of the whole answer ``key``."""
+    return (*key, number, size, kind, get_settings().base_iri)
+
+
+WARMED_KINDS = ("html", "json")
+"""The formats whose first page the background warming renders (CSV is cheap to render)."""
+
+
+def page_warmer(app: Flask) -> AlsoWarm:
+    """Renders the first page (default size) of a warmed answer as HTML and JSON into the body
+    cache, in a request context of ``app`` (held weakly, so the warmer does not keep it alive)."""
+    app_ref = weakref.ref(app)
+
+    def warm(question: Question, whole: Answer, unchanged: Unchanged) -> None:
+        current = app_ref()
+        if current is None:
+            return
+        key = answer_key(question.id, {}, whole.language)
+        for kind in WARMED_KINDS:
+            arguments = {"lang": whole.language, "format": kind}
+            with current.test_request_context(f"/questions/{question.id}", query_string=arguments):
+                store = get_store()
+                page = page_of(whole, 1, DEFAULT_SIZE)
+
+                def render(page: Page = page, kind: str = kind, store: Store = store) -> str:
+                    unchanged()  # the body of an answer of an older version must not be kept
+                    return render_body(store, key, whole, page, kind)
+
+                body_cache(store).get_or_compute(body_key(key, 1, DEFAULT_SIZE, kind), render)
+
+    return warm
 
 
 def body_cache(store: Store) -> VersionedCache[str]:
