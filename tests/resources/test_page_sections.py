@@ -1,13 +1,17 @@
 """Sections of resource pages that grow with the data, shown a page at a time: the findings of a
 business function (``?findings=N``) and what points to a resource, grouped by predicate with
-counts (``?via=<predicate>&page=N``). On the project's graph/ (loaded into each store backend),
+counts (``?via=<predicate>&page=N``). On the project's graph/ in each store backend (memory,
+embedded Oxigraph, a real ``oxigraph serve`` as remote store),
 with small page sizes so that every section has several pages; expected sets come from SPARQL.
 """
 
 from __future__ import annotations
 
 import re
+import subprocess
+import time
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urljoin, urlsplit
@@ -20,9 +24,10 @@ from e2kg.loading import load_sources
 from e2kg.resources import pages
 from e2kg.store import Store, open_store
 from e2kg.web.app import create_app
-from e2kg_testing import serving
+from e2kg_testing import free_port, serving
 
 ROOT = Path(__file__).resolve().parents[2]
+OXIGRAPH = ROOT / ".venv" / "bin" / "oxigraph"
 ID = "https://w3id.org/e2kg/id/"
 E2KG = "https://w3id.org/e2kg/def/core#"
 HR = ID + "concept/department/hr"
@@ -66,18 +71,62 @@ class Anchors(HTMLParser):
             )
 
 
-@pytest.fixture(scope="module", params=["memory", "oxigraph"])
+@contextmanager
+def remote_endpoint(folder: Path) -> Iterator[str]:
+    """``oxigraph serve`` on ``folder`` (graph/ loaded) on a free port; its query URL. Stopped at
+    the end."""
+    with open_store(str(folder)) as loading:
+        load_sources(loading, ROOT, manifest=None)
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            *(str(OXIGRAPH), "serve", "--location", str(folder)),
+            *("--bind", f"127.0.0.1:{port}", "--union-default-graph"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert process.poll() is None, "oxigraph serve exited"
+            try:
+                requests.get(url, params={"query": "ASK {}"}, timeout=1)
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "oxigraph serve did not answer"
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module", params=["memory", "oxigraph", "remote"])
 def site(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Store]]:
-    location = (
-        "memory" if request.param == "memory" else str(tmp_path_factory.mktemp("store") / "db")
-    )
+    with ExitStack() as stack:
+        folder = tmp_path_factory.mktemp("store") / "db"
+        if request.param == "memory":
+            location = "memory"
+        elif request.param == "oxigraph":
+            location = str(folder)
+        else:
+            location = stack.enter_context(remote_endpoint(folder))
+        yield from served_site(location, load=request.param != "remote")
+
+
+def served_site(location: str, *, load: bool) -> Iterator[tuple[str, Store]]:
+    """The application served on the store at ``location`` (filled with graph/ first if ``load``)."""
     store = open_store(location)
-    load_sources(store, ROOT, manifest=None)
+    if load:
+        load_sources(store, ROOT, manifest=None)
     app = create_app(
         {
-            "E2KG_SETTINGS": Settings(store=location, source_dir=ROOT),
+            # No answer warming: its background queries are not what these tests are about.
+            "E2KG_SETTINGS": Settings(store=location, source_dir=ROOT, warm_answers=False),
             "E2KG_STORE": store,
             "E2KG_QUERY_WORKERS": 0,
             "TESTING": True,
