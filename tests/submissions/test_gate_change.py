@@ -1,7 +1,8 @@
 """The write gate finds a write's change without copying the store: behaviour over real HTTP.
 
-A DELETE/INSERT ... WHERE that breaks an entry is refused (422, nothing changes), one that touches
-only other data passes, a Graph Store PUT of a broken study is refused, a body over the triple
+A DELETE/INSERT ... WHERE that breaks an entry is refused (422, nothing changes; also when its WHERE
+reads the default graph), one that touches only other data passes, a DATA update writing a share
+as 13.0 (held as "13") is accepted, a Graph Store PUT of a broken study is refused, a body over the triple
 limit is 413 before the write lock, a 50,000-deep collection is 400 (the blank-node chain limit),
 and a body being parsed does not hold up other writes or reads.
 """
@@ -35,20 +36,58 @@ def put(server: LiveServer, graph: str, body: bytes | str) -> requests.Response:
     )
 
 
+MARKER = "urn:e2kg:test:marker"
+DROP = "urn:e2kg:test:drop"
+BREAKING_WHERES = {
+    "filter": ("", f"GRAPH ?g {{ ?o <{SHARE}> ?share FILTER (?o = <{OBSERVATION}>) }}"),
+    # the finding named by a default-graph triple: the gate must see the store's default graph
+    # (a running server's gate once checked a copy of the named graphs only and let this through)
+    "default-graph marker": (
+        f"INSERT {{ <{MARKER}> <{DROP}> <{OBSERVATION}> }} WHERE {{}}",
+        f"<{MARKER}> <{DROP}> ?o . GRAPH ?g {{ ?o <{SHARE}> ?share }}",
+    ),
+}
+
+
+@pytest.mark.parametrize("where", BREAKING_WHERES)
 def test_a_delete_insert_where_that_breaks_an_entry_is_422_and_changes_nothing(
-    any_backend_server: LiveServer,
+    any_backend_server: LiveServer, where: str
 ) -> None:
+    setup, pattern = BREAKING_WHERES[where]
     publish(any_backend_server)
+    if setup:
+        assert update(any_backend_server, setup).status_code == 204
     before = dump(any_backend_server)
     response = update(
         any_backend_server,
         f"DELETE {{ GRAPH ?g {{ ?o <{SHARE}> ?share }} }} "
         f'INSERT {{ GRAPH ?g {{ ?o <{SHARE}> "twelve" }} }} '
-        f"WHERE {{ GRAPH ?g {{ ?o <{SHARE}> ?share FILTER (?o = <{OBSERVATION}>) }} }}",
+        f"WHERE {{ {pattern} }}",
     )
     assert response.status_code == 422, response.text
     assert OBSERVATION in {result["focusNode"] for result in response.json()["results"]}
     assert dump(any_backend_server) == before
+
+
+def test_insert_data_of_a_share_in_another_lexical_form_replaces_the_share(
+    oxigraph_server: LiveServer,
+) -> None:
+    """The embedded store holds 13.0 as "13"^^xsd:decimal: the gate compares in that form, so the
+    finding is not seen with two shares (12 and 13.0) and the change is accepted (a running
+    server's gate once kept the literals as written and refused it)."""
+    publish(oxigraph_server)
+    graph = "https://w3id.org/e2kg/submission/example-2016"
+    for old, new in (("12.0", "13.0"), ("13.0", "14.0")):
+        response = update(
+            oxigraph_server,
+            f"DELETE DATA {{ GRAPH <{graph}> {{ <{OBSERVATION}> <{SHARE}> {old} }} }} ; "
+            f"INSERT DATA {{ GRAPH <{graph}> {{ <{OBSERVATION}> <{SHARE}> {new} }} }}",
+        )
+        assert response.status_code == 204, response.text
+    rows = oxigraph_server.store.select(
+        f"SELECT ?share WHERE {{ GRAPH ?g {{ <{OBSERVATION}> <{SHARE}> ?share }} }}"
+    ).rows
+    assert [float(str(row["share"])) for row in rows] == [14.0]
 
 
 def test_a_where_update_of_other_data_passes_and_is_applied(oxigraph_server: LiveServer) -> None:
