@@ -17,7 +17,11 @@ bench/data/1000000-2012.nq``); it is not changed: every arm gets its own RocksDB
   ``LD_PRELOAD=libjemalloc.so.2`` (Debian ``libjemalloc2``) / ``MALLOC_ARENA_MAX=2``;
 - ``e2kg-store``: e2kg's ``OxigraphStore.query_raw`` on threads (its locks, streaming), no HTTP;
 - ``e2kg-http``: e2kg's app in gunicorn threads (1 worker, 8 threads, ``E2KG_QUERY_WORKERS=0``,
-  the harness's admission settings, ``E2KG_WARM_ANSWERS=0``), over HTTP like ``serve``.
+  the harness's admission settings, ``E2KG_WARM_ANSWERS=0``), over HTTP like ``serve``;
+  ``e2kg-http-jemalloc`` the same with ``LD_PRELOAD=libjemalloc.so.2``, ``e2kg-http-tcache`` with
+  ``GLIBC_TUNABLES=glibc.malloc.tcache_count=2000``.
+
+The measurement starts once every arm is idle (its start-up work, e.g. e2kg's search index, done).
 
 Every round measures each query and concurrency on every arm in turn (the order reversed every
 other round); the table gives medians over the rounds: requests per second, CPU milliseconds per
@@ -53,6 +57,8 @@ BIN = Path(sys.executable).parent
 QUERIES = ROOT / "bench" / "queries"
 HEAVY = ["count", "group-by", "optional-describe", "property-path", "text-filter"]
 JEMALLOC = Path("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2")
+TCACHE = "glibc.malloc.tcache_count=2000"
+"""glibc's own lever: more freed blocks kept per thread and size (default 7), no extra library."""
 TICKS = os.sysconf("SC_CLK_TCK")
 ARMS = [
     "serve",
@@ -61,6 +67,8 @@ ARMS = [
     "pyoxigraph-arena2",
     "e2kg-store",
     "e2kg-http",
+    "e2kg-http-jemalloc",
+    "e2kg-http-tcache",
 ]
 DEFAULT_ARMS = ["serve", "pyoxigraph", "e2kg-store", "e2kg-http"]
 
@@ -165,16 +173,23 @@ def e2kg_runner(location: str) -> Callable[[str], int]:
     return run_one
 
 
-@contextmanager
-def child_arm(name: str, location: Path, work: Path) -> Iterator[Arm]:
-    """An in-process arm: this script as a child process on its own checkpoint."""
-    env = dict(os.environ)
-    if name == "pyoxigraph-jemalloc":
+def allocator(name: str, env: dict[str, str]) -> dict[str, str]:
+    """``env`` with the allocator setting the arm's name asks for."""
+    if name.endswith("-jemalloc"):
         if not JEMALLOC.exists():
             raise SystemExit(f"{JEMALLOC} is missing: apt-get install libjemalloc2")
         env["LD_PRELOAD"] = str(JEMALLOC)
-    elif name == "pyoxigraph-arena2":
+    elif name.endswith("-arena2"):
         env["MALLOC_ARENA_MAX"] = "2"
+    elif name.endswith("-tcache"):
+        env["GLIBC_TUNABLES"] = TCACHE
+    return env
+
+
+@contextmanager
+def child_arm(name: str, location: Path, work: Path) -> Iterator[Arm]:
+    """An in-process arm: this script as a child process on its own checkpoint."""
+    env = allocator(name, dict(os.environ))
     kind = "e2kg-store" if name == "e2kg-store" else "pyoxigraph"
     log = (work / f"{name}.log").open("w")
     process = subprocess.Popen(
@@ -228,6 +243,7 @@ def http_arm(name: str, location: Path, work: Path, connections: int) -> Iterato
         path = "/sparql"
         env = {**harness.e2kg_environment(connections), "E2KG_STORE": str(location)}
         env["E2KG_WARM_ANSWERS"] = "0"
+        env = allocator(name, env)
         command = [str(BIN / "gunicorn"), "--workers", "1", "--threads", "8"]
         command += ["--bind", f"{harness.HOST}:{port}"]
         command += ["e2kg.web.app:create_app({'E2KG_QUERY_WORKERS': 0})"]
@@ -281,6 +297,16 @@ for target in sys.argv[2:]:
 
 
 # -- measuring and reporting -----------------------------------------------------------------------
+
+
+def settle(arms: list[Arm], limit: float = 180.0) -> None:
+    """Wait (at most ``limit`` seconds) until no arm uses CPU: their start-up work is done."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = [cpu_seconds(arm.pid) for arm in arms]
+        time.sleep(2)
+        if all(cpu_seconds(arm.pid) - used < 0.05 for arm, used in zip(arms, before, strict=True)):
+            return
 
 
 def measure(arm: Arm, query: str, concurrency: int, seconds: float) -> dict[str, float]:
@@ -346,11 +372,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         arms: list[Arm] = []
         for name in options.arms:
-            if name in ("serve", "e2kg-http"):
+            if name == "serve" or name.startswith("e2kg-http"):
                 arm = stack.enter_context(http_arm(name, copies[name], work, connections))
             else:
                 arm = stack.enter_context(child_arm(name, copies[name], work))
             arms.append(arm)
+        settle(arms)
         print(f"arms: {', '.join(options.arms)}; load average {os.getloadavg()}", flush=True)
         for number in range(options.rounds):
             order = arms if number % 2 == 0 else arms[::-1]
