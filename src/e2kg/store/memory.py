@@ -60,14 +60,19 @@ _FORMS = {
 
 @contextmanager
 def rdflib_calls() -> Iterator[None]:
-    """Silence rdflib 7.6 warning about its own use of deprecated ``Dataset.default_context``."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore",
-            message=r"(Dataset\.\w+|ConjunctiveGraph) is deprecated",
-            category=DeprecationWarning,
-        )
-        yield
+    """Silence rdflib 7.6 warning about its own use of deprecated ``Dataset.default_context``.
+
+    The filter is put in place and left there, not saved and restored with ``catch_warnings``:
+    that swaps the process-wide filter list, so a thread leaving the block first (a background
+    warm-up next to a request) restored the list under another still inside it, and the warning
+    escaped (a failed query under ``-W error``). Adding an equal filter again replaces it.
+    """
+    warnings.filterwarnings(
+        "ignore",
+        message=r"(Dataset\.\w+|ConjunctiveGraph) is deprecated",
+        category=DeprecationWarning,
+    )
+    yield
 
 
 def syntax_error(error: Exception, what: str) -> QuerySyntaxError:
