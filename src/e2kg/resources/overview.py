@@ -36,6 +36,8 @@ class Overview:
     departments: list[Link]
     organizations: list[Link]
     articles: list[Link]
+    totals: dict[str, int]
+    """Resources per class IRI: how many the lists above (at most 100 each) were taken from."""
 
 
 def overview(store: Store, mapper: IriMapper, language: str) -> Overview:
@@ -94,4 +96,5 @@ def overview(store: Store, mapper: IriMapper, language: str) -> Overview:
         departments=departments,
         organizations=[item for item, _ in members(SCHEMA + "Organization")],
         articles=[item for item, _ in members(SCHEMA + "BlogPosting")],
+        totals={str(row["class"]): int(str(row["count"])) for row in counted},
     )
