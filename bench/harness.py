@@ -62,6 +62,8 @@ from urllib.parse import quote, urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generator
 
+from e2kg.allocator import preload_environment
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ENDPOINT_VENV = ROOT / "bench" / ".venv-rdflib-endpoint"
@@ -463,7 +465,12 @@ def servers(include_rdflib: bool, connections: int) -> list[Server]:
                 f"{HOST}:{port}",
                 "e2kg.web.app:create_app({'E2KG_QUERY_WORKERS': 0})",
             ],
-            env={**e2kg_environment(connections), "E2KG_STORE": "{work}/e2kg-store"},
+            # gunicorn started directly: the allocator `e2kg serve` would preload (e2kg.allocator)
+            env={
+                **e2kg_environment(connections),
+                **preload_environment(e2kg_environment(connections)),
+                "E2KG_STORE": "{work}/e2kg-store",
+            },
         ),
         Server(
             "flask-pyoxigraph",

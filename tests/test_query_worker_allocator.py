@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from e2kg.allocator import ALLOCATOR
 from e2kg.query_worker import WorkerPool
 from e2kg.store.oxigraph import OxigraphStore
-from e2kg.worker_set import ALLOCATOR
 
 
 @pytest.mark.skipif(

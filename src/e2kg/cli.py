@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from e2kg.allocator import preload_environment
 from e2kg.config import Settings
 from e2kg.errors import E2kgError, InputError, ParseError, StoreUnavailable
 from e2kg.loading import LoadOutcome, load_sources, manifest_path
@@ -239,6 +240,7 @@ def run_serve(arguments: argparse.Namespace, settings: Settings) -> int:
         "-",
         "e2kg.web.app:create_app()",
     ]
+    os.environ.update(preload_environment(os.environ))  # read by the loader at exec
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(sys.executable, command)

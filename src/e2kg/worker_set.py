@@ -14,7 +14,6 @@ background and the workers move to a snapshot without the small files of those w
 
 from __future__ import annotations
 
-import ctypes.util
 import logging
 import multiprocessing
 import multiprocessing.forkserver
@@ -28,6 +27,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
+from e2kg.allocator import preload_environment
 from e2kg.errors import E2kgError, StoreUnavailable
 from e2kg.store.oxigraph import OxigraphStore
 from e2kg.worker_handle import Worker
@@ -38,12 +38,6 @@ _CONTEXT = multiprocessing.get_context("forkserver")
 """Never forked from the service process (it runs threads and holds an open RocksDB): forked from
 a clean forkserver with the worker's module imported, so a new worker does not import e2kg again."""
 _CONTEXT.set_forkserver_preload(["e2kg.worker_process"])
-ALLOCATOR = "jemalloc"
-"""The malloc the workers run with where it is installed (``LD_PRELOAD``; Debian's libjemalloc2):
-with glibc's malloc a heavy query at a million triples cost a worker 560 ms of CPU, with jemalloc
-420 ms, as much as in one process whose threads share RocksDB's block cache (4 concurrent queries,
-same data and run; each worker's own cache misses more, and every miss allocates)."""
-
 START_TIMEOUT = 60.0
 """Seconds a new worker may take to start and open its snapshot."""
 REFRESH_INTERVAL = 0.25
@@ -323,17 +317,16 @@ class WorkerSet:
 
 def start_forkserver() -> None:
     """Start the forkserver the workers fork from, with ``ALLOCATOR`` preloaded where installed
-    (the forkserver and every worker inherit it; the service process keeps its own malloc)."""
-    library = ctypes.util.find_library(ALLOCATOR)
-    if library is None or "LD_PRELOAD" in os.environ:
-        multiprocessing.forkserver.ensure_running()
-        return
+    (the forkserver and every worker inherit it; ``e2kg serve`` preloads it in the service process
+    too, see ``e2kg.allocator``)."""
+    preload = preload_environment(os.environ)
     # The forkserver inherits this process's environment when it starts, and only then.
-    os.environ["LD_PRELOAD"] = library
+    os.environ.update(preload)
     try:
         multiprocessing.forkserver.ensure_running()
     finally:
-        del os.environ["LD_PRELOAD"]
+        for name in preload:
+            del os.environ[name]
 
 
 def remove_abandoned_snapshots(folder: Path) -> None:

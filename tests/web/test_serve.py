@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes.util
 import signal
 import subprocess
 import sys
@@ -12,15 +13,18 @@ from pathlib import Path
 
 import requests
 
+from e2kg.allocator import ALLOCATOR
 from e2kg_testing import free_port
 
 E2KG = Path(sys.executable).parent / "e2kg"
+PIDS: dict[str, int] = {}
 COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 @contextmanager
 def serving(project: Path, store: Path, log: Path) -> Iterator[str]:
-    """Run ``e2kg serve`` (output to ``log``) until the block ends; yield its base URL."""
+    """Run ``e2kg serve`` (output to ``log``) until the block ends; yield its base URL (the pid of
+    the serving process, gunicorn's master after the exec, is in ``PIDS[url]``)."""
     port = free_port()
     with log.open("w") as output:
         process = subprocess.Popen(
@@ -30,6 +34,7 @@ def serving(project: Path, store: Path, log: Path) -> Iterator[str]:
             stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
+    PIDS[url] = process.pid
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -76,6 +81,9 @@ def test_serve_loads_when_needed_and_serves_with_gunicorn(
         ).json()["results"]["bindings"][0]["n"]["value"]
         assert int(counted) > 0
         assert f'data-count="{counted}"' in home.text
+        if ctypes.util.find_library(ALLOCATOR):  # installed by `make serve` and `make test`
+            maps = Path(f"/proc/{PIDS[url]}/maps").read_text()
+            assert ALLOCATOR in maps, "e2kg serve runs without jemalloc"
     assert "4 loaded, 0 unchanged, 0 removed" in first_log.read_text()
 
     second_log = tmp_path / "second.log"
