@@ -8,9 +8,7 @@ partition it. Sorting thousands of IRIs first would cost more than the whole pag
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from e2kg.errors import InputError
+from e2kg.page_window import PageWindow, whole_number, window
 
 FIRST_ROWS = 20
 """Rows of each group of "what points here" on the resource page itself."""
@@ -20,60 +18,14 @@ FINDINGS_PAGE_SIZE = 50
 """Findings per page on a business function's page (``?findings=N``)."""
 
 
-class SectionPageError(InputError):
-    """A page number of a section that is not a whole number from 1 to the last page."""
-
-    code = "bad-parameter"
-
-    def __init__(self, name: str, message: str) -> None:
-        super().__init__(f"parameter {name!r}: {message}", detail={"parameter": name})
-
-
-@dataclass(frozen=True)
-class SectionPage:
-    """Page ``number`` (from 1) of a section of ``total`` rows, ``size`` rows a page."""
-
-    number: int
-    size: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        """How many pages the section has (at least 1)."""
-        return max(1, -(-self.total // self.size))
-
-    @property
-    def offset(self) -> int:
-        """The index of this page's first row in the whole section."""
-        return (self.number - 1) * self.size
-
-    @property
-    def previous(self) -> int | None:
-        """The number of the page before, or None on the first."""
-        return self.number - 1 if self.number > 1 else None
-
-    @property
-    def next(self) -> int | None:
-        """The number of the page after, or None on the last."""
-        return self.number + 1 if self.number < self.pages else None
+SectionPage = PageWindow
 
 
 def page_number(name: str, raw: str | None) -> int:
     """The page number in query parameter ``name`` (1 when absent); 400 unless a whole number >= 1."""
-    if raw is None or not raw.strip():
-        return 1
-    try:
-        number = int(raw)
-    except ValueError:
-        raise SectionPageError(name, f"{raw!r} is not a whole number") from None
-    if number < 1:
-        raise SectionPageError(name, "must be at least 1")
-    return number
+    return whole_number(name, raw, 1, 1, None)
 
 
 def section_page(name: str, number: int, size: int, total: int) -> SectionPage:
     """Page ``number`` of a section of ``total`` rows; a page past the last is a 400."""
-    page = SectionPage(number, size, total)
-    if number > page.pages:
-        raise SectionPageError(name, f"the section has {page.pages} page(s) of {size} rows")
-    return page
+    return window(name, number, size, total, "the section")
