@@ -422,6 +422,12 @@ def e2kg_environment(connections: int = 4) -> dict[str, str]:
     return env
 
 
+def gunicorn_command(port: int, app: str, *options: str) -> list[str]:
+    """gunicorn serving ``app`` on ``port`` as e2kg serve does: one process, 8 threads."""
+    return [str(BIN / "gunicorn"), "--workers", "1", "--threads", "8", "--bind", f"{HOST}:{port}",
+            *options, app]  # fmt: skip
+
+
 def servers(include_rdflib: bool, connections: int) -> list[Server]:
     """The servers in the order they are measured."""
     endpoint = str(ENDPOINT_VENV / "bin" / "rdflib-endpoint")
@@ -455,16 +461,9 @@ def servers(include_rdflib: bool, connections: int) -> list[Server]:
             "e2kg-inprocess",
             "/sparql",
             prepare=load_e2kg_store,
-            command=lambda _data, work, port: [
-                str(BIN / "gunicorn"),
-                "--workers",
-                "1",
-                "--threads",
-                "8",
-                "--bind",
-                f"{HOST}:{port}",
-                "e2kg.web.app:create_app({'E2KG_QUERY_WORKERS': 0})",
-            ],
+            command=lambda _data, _work, port: gunicorn_command(
+                port, "e2kg.web.app:create_app({'E2KG_QUERY_WORKERS': 0})"
+            ),
             # gunicorn started directly: the allocator `e2kg serve` would preload (e2kg.allocator)
             env={
                 **e2kg_environment(connections),
@@ -478,18 +477,12 @@ def servers(include_rdflib: bool, connections: int) -> list[Server]:
             prepare=lambda data, work: timed_run(
                 [sys.executable, str(BARE_APP), "--load", str(work / "bare-store"), str(data)]
             ),
-            command=lambda _data, work, port: [
-                str(BIN / "gunicorn"),
-                "--workers",
-                "1",
-                "--threads",
-                "8",
-                "--bind",
-                f"{HOST}:{port}",
+            command=lambda _data, work, port: gunicorn_command(
+                port,
+                f"bare_app:create_app({str(work / 'bare-store')!r})",
                 "--pythonpath",
                 str(ROOT / "bench"),
-                f"bare_app:create_app({str(work / 'bare-store')!r})",
-            ],
+            ),
         ),
         Server(
             "oxigraph-disk",

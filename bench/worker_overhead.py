@@ -39,7 +39,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 FINDINGS = """
 SELECT ?finding WHERE { ?finding a <http://purl.org/linked-data/cube#Observation> } LIMIT 5000
 """
@@ -109,16 +108,7 @@ def serving(
     port = harness.free_port()
     log = (work / f"{name}.log").open("w")
     process = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "--workers",
-            "1",
-            "--threads",
-            "8",
-            "--bind",
-            f"{harness.HOST}:{port}",
-            factory,
-        ],
+        harness.gunicorn_command(port, factory),
         cwd=ROOT,
         env={**env, "E2KG_STORE": str(copy)},
         stdout=log,
