@@ -219,11 +219,7 @@ def child_arm(name: str, location: Path, work: Path) -> Iterator[Arm]:
         yield Arm(name, process.pid, run)
     finally:
         stdin.close()
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        harness.end_process(process, timeout=60, terminate=False)
         log.close()
 
 
@@ -268,12 +264,7 @@ def http_arm(name: str, location: Path, work: Path, connections: int) -> Iterato
 
         yield Arm(name, process.pid, run)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        harness.end_process(process, timeout=30)
         log.close()
 
 

@@ -306,6 +306,18 @@ def peak_memory_mib(pid: int) -> float:
     return total / 1024
 
 
+def end_process(process: subprocess.Popen[Any], *, timeout: float, terminate: bool = True) -> None:
+    """Stop ``process`` (SIGTERM, or with ``terminate=False`` let it end by itself) and reap it;
+    killed when it outlives ``timeout`` seconds."""
+    if terminate:
+        process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def timed_run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Run ``command`` to its end: (seconds, peak resident set in MiB from wait4)."""
     started = time.perf_counter()

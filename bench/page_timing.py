@@ -24,19 +24,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import fields, replace
 from pathlib import Path
 
-from flask.testing import FlaskClient
+from timing_common import ID, SCHEMA, cold_and_warm, sample, wait_for_index
 
 from e2kg.config import Settings
 from e2kg.loading import load_sources
-from e2kg.resources.version import note_write
 from e2kg.search import SearchIndex
 from e2kg.store import Store, open_store
 from e2kg.web.app import create_app
@@ -44,14 +41,6 @@ from e2kg.web.context import STORE_KEY
 from e2kg.web.search import INDEX_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
-ID = "https://w3id.org/e2kg/id/"
-SCHEMA = "http://schema.org/"
-
-FIRST_OF_KIND = """
-SELECT ?resource WHERE {{ ?resource a <{cls}> FILTER STRSTARTS(STR(?resource), "{prefix}") }}
-ORDER BY ?resource LIMIT 1
-"""
-"""Only for picking a sample resource in this benchmark (not part of the service)."""
 
 
 @contextmanager
@@ -66,12 +55,6 @@ def opened(location: str | None) -> Iterator[tuple[Store, str]]:
         with open_store(temporary) as store:
             load_sources(store, ROOT, manifest=None)
             yield store, temporary
-
-
-def sample(store: Store, cls: str, prefix: str) -> str | None:
-    """The path below /id/ of the first resource of ``cls`` whose IRI starts with ``prefix``."""
-    rows = store.select(FIRST_OF_KIND.format(cls=cls, prefix=prefix)).rows
-    return str(rows[0]["resource"])[len(ID) :] if rows else None
 
 
 def page_urls(store: Store) -> dict[str, str]:
@@ -89,30 +72,11 @@ def page_urls(store: Store) -> dict[str, str]:
         "scheme": "scheme/department",
     }
     urls = {f"page {kind}": f"/id/{path}" for kind, path in paths.items() if path}
-    urls["page department, findings page 2"] = "/id/concept/department/hr?findings=2"
+    if generated:  # the seed graph's departments have fewer findings than one page
+        urls["page department, findings page 2"] = "/id/concept/department/hr?findings=2"
     urls["page ontology term"] = "/def/core"
     urls["search"] = "/search?q=Personalabteilung"
     return urls
-
-
-def wait_for_index(index: SearchIndex | None) -> float:
-    """Seconds until no background build of the search index runs."""
-    started = time.perf_counter()
-    builder = index.start_refresh() if index is not None else None
-    while builder is not None and index is not None:
-        builder.join()
-        builder = index.start_refresh()
-    return time.perf_counter() - started
-
-
-def timed(client: FlaskClient, url: str) -> tuple[float, int]:
-    """Seconds and response bytes of one GET as HTML."""
-    started = time.perf_counter()
-    response = client.get(url, headers={"Accept": "text/html"})
-    elapsed = time.perf_counter() - started
-    if response.status_code != 200:
-        raise SystemExit(f"{url}: {response.status_code} {response.get_data(as_text=True)[:300]}")
-    return elapsed, len(response.get_data())
 
 
 def main() -> None:
@@ -139,18 +103,7 @@ def main() -> None:
                 continue
             if any(text in name for text in options.skip):
                 continue
-            cold, warm, size = [], [], 0
-            for _ in range(options.repeat):
-                note_write(served)
-                seconds, size = timed(client, url)
-                cold.append(seconds)
-            for _ in range(options.repeat):
-                warm.append(timed(client, url)[0])
-            results[name] = {
-                "cold_ms": statistics.median(cold) * 1000,
-                "warm_ms": statistics.median(warm) * 1000,
-                "bytes": size,
-            }
+            results[name] = cold_and_warm(client, served, url, options.repeat)
             if name == "search":  # each cold search started a rebuild of the index
                 results[name]["rebuild_s"] = wait_for_index(index)
             print(f"{name} {url}: {results[name]}", flush=True)

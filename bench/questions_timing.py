@@ -41,6 +41,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import URIRef
+from timing_common import ID, cold_and_warm, sample, timed, wait_for_index
 
 from e2kg.config import Settings
 from e2kg.loading import load_sources
@@ -55,14 +56,7 @@ from e2kg.web.questions import page_warmer
 from e2kg.web.search import INDEX_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
-ID = "https://w3id.org/e2kg/id/"
 BENCH_GRAPH = URIRef("https://w3id.org/e2kg/source/graph/benchmark-default.nq")
-
-FIRST_OF_KIND = """
-SELECT ?resource WHERE {{ ?resource a <{cls}> FILTER STRSTARTS(STR(?resource), "{prefix}") }}
-ORDER BY ?resource LIMIT 1
-"""
-"""Only for picking a sample resource in this benchmark (not part of the service)."""
 
 
 @contextmanager
@@ -82,12 +76,6 @@ def opened(options: argparse.Namespace) -> Iterator[tuple[Store, str]]:
                 load_sources(store, ROOT, manifest=None)
             print(f"loaded in {time.perf_counter() - started:.1f} s")
             yield store, location
-
-
-def sample(store: Store, cls: str, prefix: str) -> str | None:
-    """The first resource of ``cls`` whose IRI starts with ``prefix`` (path below /id/)."""
-    rows = store.select(FIRST_OF_KIND.format(cls=cls, prefix=prefix)).rows
-    return str(rows[0]["resource"])[len(ID) :] if rows else None
 
 
 def requests(store: Store) -> dict[str, str]:
@@ -139,25 +127,6 @@ def requests(store: Store) -> dict[str, str]:
     return urls
 
 
-def wait_for_index(index: SearchIndex | None) -> None:
-    """Until no background build of the search index runs (none before e2kg built in background)."""
-    start_refresh = getattr(index, "start_refresh", None)
-    builder = start_refresh() if start_refresh else None
-    while builder is not None:
-        builder.join()
-        builder = start_refresh() if start_refresh else None
-
-
-def timed(client: FlaskClient, url: str) -> tuple[float, int]:
-    """Seconds and response bytes of one GET (HTML for pages and search)."""
-    started = time.perf_counter()
-    response = client.get(url, headers={"Accept": "text/html"})
-    elapsed = time.perf_counter() - started
-    if response.status_code != 200:
-        raise SystemExit(f"{url}: {response.status_code} {response.get_data(as_text=True)[:300]}")
-    return elapsed, len(response.get_data())
-
-
 def warmed(app: Flask, client: FlaskClient, url: str, name: str, repeat: int) -> dict[str, float]:
     """The first request after a write once background warming (as the app does it: answer,
     chart, first page bodies) finished, and how long it took."""
@@ -207,20 +176,9 @@ def main() -> None:
                 continue
             if any(text in name for text in options.skip):
                 continue
-            cold, warm, size = [], [], 0
-            for _ in range(options.repeat):
-                note_write(served)
-                seconds, size = timed(client, url)
-                cold.append(seconds)
-            for _ in range(options.repeat):
-                warm.append(timed(client, url)[0])
+            results[name] = cold_and_warm(client, served, url, options.repeat)
             if name == "search":
                 wait_for_index(index)  # each cold search started a rebuild
-            results[name] = {
-                "cold_ms": statistics.median(cold) * 1000,
-                "warm_ms": statistics.median(warm) * 1000,
-                "bytes": size,
-            }
             if name.startswith("question ") and set(parse_qs(urlsplit(url).query)) == {"format"}:
                 results[name].update(warmed(app, client, url, name, options.repeat))
             print(f"{name}: {results[name]}", flush=True)

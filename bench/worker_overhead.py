@@ -122,12 +122,7 @@ def serving(
             time.sleep(0.3)
         yield Server(name, port, process.pid)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        harness.end_process(process, timeout=30)
         log.close()
 
 
